@@ -1,0 +1,30 @@
+"""Who may do what: one place for the checks the views share."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from quizapp.models import Role
+
+
+def role_required(*roles: Role) -> Callable:
+    """Log in first (redirect), then 403 unless the user has one of `roles`."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any):
+            if current_user.role not in roles:
+                abort(403, "This page is for instructors and administrators.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = role_required(Role.ADMIN)
+instructor_required = role_required(Role.INSTRUCTOR, Role.ADMIN)

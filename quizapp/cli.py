@@ -1,0 +1,139 @@
+"""`flask --app quizapp user|bank|source ...`: thin wrappers over the services."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from quizapp.domain.bank_file import BankFormatError, parse_bank
+from quizapp.domain.source_check import check_bank
+from quizapp.models import Role
+from quizapp.models.types import utcnow
+from quizapp.services import accounts, banks, sources
+from quizapp.services.errors import ServiceError
+
+DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
+
+user_cli = AppGroup("user", help="Manage accounts.")
+bank_cli = AppGroup("bank", help="Validate, load and check question banks.")
+source_cli = AppGroup("source", help="Store the source articles.")
+
+
+def _bank_paths(paths: tuple[str, ...]) -> list[Path]:
+    return banks.bank_paths(paths or [os.environ.get("QUIZAPP_BANK_DIR") or DEFAULT_BANK_DIR])
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.LEARNER.value)
+@click.option("--email", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_create(username: str, role: str, email: str | None, password_stdin: bool) -> None:
+    """Create an account (the same rules as the registration form)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(username, password, role=Role(role), email=email, now=utcnow())
+    except ServiceError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Created {user.username} ({user.role.value}).")
+
+
+@user_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def user_set_role(username: str, role: str) -> None:
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    accounts.set_role(user.id, role)
+    click.echo(f"{user.username} is now {role}.")
+
+
+@user_cli.command("ensure-admin")
+def user_ensure_admin() -> None:
+    """Create `admin` if there is no administrator (password: QUIZAPP_ADMIN_PASSWORD)."""
+    try:
+        generated = accounts.ensure_admin(os.environ.get("QUIZAPP_ADMIN_PASSWORD"), now=utcnow())
+    except ServiceError as e:
+        raise click.ClickException(f"QUIZAPP_ADMIN_PASSWORD: {e}") from None
+    if generated:
+        click.echo(f"Created the administrator account: admin / {generated}")
+        click.echo("This password is shown once. Change it after logging in.")
+
+
+@bank_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+def bank_validate(paths: tuple[str, ...]) -> None:
+    """List every error in the bank files; exit 1 if there is any."""
+    failed = False
+    for path in _bank_paths(paths):
+        result = parse_bank(path.read_text(encoding="utf-8"), str(path))
+        for error in result.errors:
+            click.echo(str(error), err=True)
+        failed |= not result.ok
+        if result.ok:
+            click.echo(f"{path}: {len(result.questions)} questions, valid")
+    if failed:
+        sys.exit(1)
+
+
+@bank_cli.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--force", is_flag=True, help="Overwrite questions edited in the app.")
+def bank_load(paths: tuple[str, ...], force: bool) -> None:
+    """Add or update banks from files (idempotent); questions gone from a file are archived."""
+    try:
+        summaries = banks.load_paths(_bank_paths(paths), force=force)
+    except BankFormatError as e:
+        raise click.ClickException(f"invalid bank file, nothing loaded:\n{e}") from None
+    except banks.BankConflict as e:
+        raise click.ClickException(str(e)) from None
+    for summary in summaries:
+        click.echo(str(summary))
+
+
+@bank_cli.command("check-sources")
+@click.option("--articles", "articles_dir", required=True, type=click.Path(file_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+def bank_check_sources(articles_dir: str, paths: tuple[str, ...]) -> None:
+    """Check every answer against its cited paragraphs; exit 1 if any is unsupported."""
+    if not Path(articles_dir).is_dir():
+        raise click.ClickException(f"no articles folder at {articles_dir}")
+    articles = {
+        slug: {n: p.text for n, p in article.paragraphs.items()}
+        for slug, article in sources.read_articles(articles_dir).items()
+    }
+    total = 0
+    problems = []
+    for path in _bank_paths(paths):
+        try:
+            bank_file = banks.read_bank_file(path)
+        except BankFormatError as e:
+            raise click.ClickException(f"invalid bank file:\n{e}") from None
+        snapshots = [q.model_dump(mode="json", exclude_none=True) for q in bank_file.questions]
+        total += len(snapshots)
+        problems += [(path, p) for p in check_bank(snapshots, articles)]
+    for path, problem in problems:
+        click.echo(f"{path}: {problem}", err=True)
+    click.echo(f"{total} questions checked, {len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)
+
+
+@source_cli.command("load")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def source_load(directory: str) -> None:
+    """Store each article of DIRECTORY (title, sections, numbered paragraphs)."""
+    slugs = sources.load_sources(directory)
+    click.echo(f"Loaded sources: {', '.join(slugs) or 'none'}")
+
+
+def register(app: Flask) -> None:
+    for group in (user_cli, bank_cli, source_cli):
+        app.cli.add_command(group)

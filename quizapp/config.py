@@ -1,0 +1,27 @@
+"""Configuration defaults, overridden by the environment and by create_app(config)."""
+
+import os
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: generated once into instance/
+    REDIS_URL = os.environ.get("REDIS_URL")
+    SOURCES_DIR = os.environ.get("QUIZAPP_SOURCES_DIR")
+    BANK_DIR = os.environ.get("QUIZAPP_BANK_DIR")  # None: question_bank/ beside the package
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a long quiz must not expire
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+    # Read-then-write requests lose updates without a lock: BEGIN IMMEDIATE on SQLite,
+    # SELECT ... FOR UPDATE on PostgreSQL. Only the negative-control test turns this off.
+    QUIZAPP_LOCKING = True
+
+    PASSWORD_MIN_LENGTH = 8

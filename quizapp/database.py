@@ -1,0 +1,35 @@
+"""Engine set-up that makes read-then-write transactions safe.
+
+SQLite: WAL, foreign keys, synchronous=NORMAL, and every transaction begun with
+BEGIN IMMEDIATE (pysqlite would otherwise run the first SELECT outside any
+transaction, so two requests could read the same value and both write).
+PostgreSQL: services lock the rows they will change with SELECT ... FOR UPDATE
+(see `services.locking`).
+"""
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine(engine: Engine, *, locking: bool = True) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        if locking:
+            # Take transaction control away from pysqlite; we emit BEGIN below.
+            dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    if not locking:
+        return  # pysqlite's own (unsafe) behaviour: only the negative-control test wants it
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,1 @@
+"""Pure Python: no Flask, no SQLAlchemy. Takes plain values (and `now`), returns plain values."""

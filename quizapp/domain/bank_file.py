@@ -1,0 +1,174 @@
+"""Reading a bank file: YAML (safe loader only) validated question by question.
+
+Every problem becomes a `BankError` naming the file, the question key, the field and
+the line, and all of them are collected, not only the first.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from typing_extensions import Annotated
+
+from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase
+
+MAX_QUESTIONS = 20_000
+
+
+class BankHeader(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slug: Annotated[str, StringConstraints(pattern=KEY_RE)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)] = ""
+    article: Annotated[str, StringConstraints(pattern=KEY_RE)] | None = None
+
+
+@dataclass(frozen=True)
+class BankError:
+    file: str
+    line: int | None
+    key: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        what = []
+        if self.key:
+            what.append(f"question {self.key!r}")
+        if self.field:
+            what.append(f"field {self.field!r}")
+        return f"{where}: {' '.join(what) + ': ' if what else ''}{self.message}"
+
+
+@dataclass
+class BankFile:
+    header: BankHeader | None
+    questions: list[QuestionBase] = field(default_factory=list)
+    errors: list[BankError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.header is not None
+
+
+class BankFormatError(Exception):
+    def __init__(self, errors: list[BankError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def _node_at(node: yaml.Node | None, path: tuple[Any, ...]) -> yaml.Node | None:
+    """The deepest YAML node along `path` (mapping keys and sequence indexes)."""
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            match = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+            if match is None:
+                return node
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if step >= len(node.value):
+                return node
+            node = node.value[step]
+        else:
+            return node
+    return node
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _field_name(loc: tuple[Any, ...]) -> str | None:
+    return ".".join(str(p) for p in loc) or None
+
+
+def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
+    """Parse and validate a bank file's text; never raises for bad content."""
+    result = BankFile(header=None)
+
+    def error(message: str, *, line=None, key=None, field_=None) -> None:
+        result.errors.append(BankError(filename, line, key, field_, message))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e)
+        error(f"not valid YAML: {problem}", line=mark.line + 1 if mark else None)
+        return result
+
+    if not isinstance(data, dict):
+        error("a bank file is a mapping with 'bank' and 'questions'", line=1)
+        return result
+    for extra in sorted(set(data) - {"bank", "questions"}, key=str):
+        error(f"unknown top-level entry {extra!r}", line=_line(_node_at(root, (extra,))))
+
+    try:
+        result.header = BankHeader.model_validate(data.get("bank"))
+    except ValidationError as e:
+        for err in e.errors():
+            error(err["msg"], line=_line(_node_at(root, ("bank", *err["loc"]))),
+                  field_="bank." + (_field_name(err["loc"]) or ""))
+
+    items = data.get("questions")
+    if not isinstance(items, list) or not items:
+        error("'questions' must be a non-empty list", line=_line(_node_at(root, ("questions",))))
+        return result
+    if len(items) > MAX_QUESTIONS:
+        error(f"at most {MAX_QUESTIONS} questions in one bank")
+        return result
+
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        node = _node_at(root, ("questions", index))
+        key = item.get("key") if isinstance(item, dict) else None
+        key = key if isinstance(key, str) else None
+        if not isinstance(item, dict):
+            error("each question is a mapping of fields", line=_line(node))
+            continue
+        model = QUESTION_TYPES.get(item.get("type"))  # type: ignore[arg-type]
+        if model is None:
+            error(f"unknown type {item.get('type')!r}; use one of: {', '.join(QUESTION_TYPES)}",
+                  line=_line(_node_at(node, ("type",))), key=key, field_="type")
+            continue
+        try:
+            question = model.model_validate(item)
+        except ValidationError as e:
+            for err in e.errors():
+                loc = err["loc"]
+                error(_message(err), line=_line(_node_at(node, loc)), key=key,
+                      field_=_field_name(loc) or _model_field(err))
+            continue
+        if question.key in seen:
+            error(f"key is already used by question #{seen[question.key] + 1}",
+                  line=_line(_node_at(node, ("key",))), key=question.key, field_="key")
+            continue
+        seen[question.key] = index
+        result.questions.append(question)
+    return result
+
+
+def _message(err: dict[str, Any]) -> str:
+    message = err["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def _model_field(err: dict[str, Any]) -> str | None:
+    """A whole-question rule (one correct option, gaps) names the field it is about."""
+    text = err["msg"]
+    for name in ("options", "gaps", "pairs", "items"):
+        if name in text or name.rstrip("s") in text:
+            return name
+    return None
+
+
+def load_bank_text(text: str, filename: str = "<bank>") -> BankFile:
+    """Like parse_bank, but raises BankFormatError unless the file is valid."""
+    bank = parse_bank(text, filename)
+    if not bank.ok:
+        raise BankFormatError(bank.errors)
+    return bank

@@ -1,0 +1,234 @@
+"""Checking a question's answer against the paragraphs it cites.
+
+Word-level and forgiving: every number and date in an answer must appear in the cited
+text, and (nearly) every content word of it must match a word there, allowing for
+inflection and small spelling differences. It also flags prompts or explanations
+that copy a long run of the article's words.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from quizapp.domain.numbers import numbers_in
+from quizapp.domain.questions import parse_citation
+from quizapp.domain.text import fold, words
+
+COPY_RUN = 8  # this many consecutive words shared with the article is copying
+FUZZY = 85
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november "
+        "december".split(),
+        start=1,
+    )
+}
+STOPWORDS = frozenset(
+    """a an the of in on at to for from by with and or but as is are was were be been
+    its it this that these those their his her he she they them who whom which what
+    when where why how not no than then there also only about into over under after
+    before between during per each any all both some more most very against
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_DMY = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+_MONTH_NAMES = list(MONTHS)
+
+
+def _spell_dates(text: str) -> str:
+    """2010-07-30 and 30/07/2010 read as "30 July 2010"."""
+
+    def spell(day: str, month: str, year: str) -> str:
+        m = int(month)
+        return f"{int(day)} {_MONTH_NAMES[m - 1]} {year}" if 1 <= m <= 12 else f"{day}.{month}"
+
+    text = _ISO.sub(lambda m: spell(m.group(3), m.group(2), m.group(1)), text)
+    return _DMY.sub(lambda m: spell(m.group(1), m.group(2), m.group(3)), text)
+
+
+_MONTH = "(?:" + "|".join(MONTHS) + ")"
+_DATE = re.compile(
+    rf"(?:(?<!\d)(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\b(?:,?\s+(?P<y1>\d{{4}})(?!\d))?)"
+    rf"|(?:\b(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?!\d)(?:,?\s+(?P<y2>\d{{4}})(?!\d))?)"
+    rf"|(?:\b(?P<m3>{_MONTH})\s+(?P<y3>\d{{4}})(?!\d))",
+    re.IGNORECASE,
+)
+
+
+def dates_in(text: str) -> set[tuple[int | None, int, int | None]]:
+    """(day, month, year) of every date written with a month name; missing parts None."""
+    found = set()
+    for match in _DATE.finditer(_spell_dates(text)):
+        groups = match.groupdict()
+        month_word = (groups["m1"] or groups["m2"] or groups["m3"] or "").lower()
+        if month_word not in MONTHS:
+            continue
+        day = groups["d1"] or groups["d2"]
+        year = groups["y1"] or groups["y2"] or groups["y3"]
+        found.add((int(day) if day else None, MONTHS[month_word], int(year) if year else None))
+    return found
+
+
+def _compatible(a: tuple, b: tuple) -> bool:
+    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
+
+
+def _word_found(word: str, text_words: set[str]) -> bool:
+    if word in text_words:
+        return True
+    stem = word[:5]
+    for candidate in text_words:
+        if len(word) >= 5 and candidate.startswith(stem):
+            return True
+        if abs(len(candidate) - len(word)) <= 3 and fuzz.ratio(word, candidate) >= FUZZY:
+            return True
+    return False
+
+
+def unsupported(answer: str, text: str, *, min_share: float = 0.75) -> list[str]:
+    """What in `answer` cannot be found in `text` (empty when it is supported)."""
+    missing: list[str] = []
+    spelled = _spell_dates(answer)
+    text_numbers = numbers_in(text)
+    for number in numbers_in(spelled, scaled=False):
+        if not any(abs(number - n) < 1e-9 for n in text_numbers):
+            missing.append(f"the number {number:g}")
+    text_dates = dates_in(text)
+    for date in dates_in(spelled):
+        if not any(_compatible(date, other) for other in text_dates):
+            day, month, year = date
+            shown = " ".join(str(p) for p in (day, _MONTH_NAMES[month - 1].title(), year) if p)
+            missing.append(f"the date {shown}")
+    text_words = set(words(text))
+    content = [
+        w for w in words(spelled)
+        if w not in STOPWORDS and not w.isdigit() and w not in MONTHS and len(w) > 1
+    ]
+    absent = [w for w in content if not _word_found(w, text_words)]
+    if content and (
+        (len(content) <= 2 and absent) or (len(content) - len(absent)) / len(content) < min_share
+    ):
+        missing.append("the words " + ", ".join(repr(w) for w in absent))
+    return missing
+
+
+def answer_claims(snapshot: Mapping[str, Any]) -> list[tuple[str, list[str], float]]:
+    """What each question type asserts: (label, alternatives, minimum word share).
+
+    A claim is supported when any one of its alternatives is.
+    """
+    kind = snapshot["type"]
+    if kind in ("single_choice", "multiple_choice"):
+        return [("correct option", [o["text"]], 0.75) for o in snapshot["options"] if o["correct"]]
+    if kind == "true_false":
+        return [("true statement", [snapshot["prompt"]], 0.6)] if snapshot["answer"] else []
+    if kind == "short_answer":
+        return [("accepted answer", list(snapshot["answers"]), 0.75)]
+    if kind == "ordering":
+        return [("item", [item], 0.75) for item in snapshot["items"]]
+    if kind == "matching":
+        return [
+            (side, [pair[side]], 0.75) for pair in snapshot["pairs"] for side in ("left", "right")
+        ]
+    if kind == "cloze":
+        return [(f"gap {i}", list(alts), 0.75) for i, alts in enumerate(snapshot["gaps"], 1)]
+    return []  # numeric: checked by value below
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """(folded word, is an ordinary word) pairs: capitalised words and numbers are names."""
+    out = []
+    for token in _TOKEN.findall(text):
+        folded = fold(token).replace(" ", "")
+        if folded:
+            out.append((folded, token[0].islower() and folded not in STOPWORDS))
+    return out
+
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+
+
+def article_runs(article_text: str, run: int = COPY_RUN) -> set[tuple[str, ...]]:
+    folded = [w for w, _ in _tokens(article_text)]
+    return {tuple(folded[i : i + run]) for i in range(len(folded) - run + 1)}
+
+
+def copied_run(text: str, runs: set[tuple[str, ...]], run: int = COPY_RUN) -> str | None:
+    """The first run of `run` consecutive words of `text` also in the article.
+
+    Runs made mostly of names ("Convention of the Council of Europe on Action against
+    Trafficking in Human Beings") are not copying: at least three ordinary words must match.
+    """
+    mine = _tokens(text)
+    for i in range(len(mine) - run + 1):
+        window = mine[i : i + run]
+        if tuple(w for w, _ in window) in runs and sum(plain for _, plain in window) >= 3:
+            return " ".join(w for w, _ in window)
+    return None
+
+
+def check_question(
+    snapshot: Mapping[str, Any],
+    paragraphs: Mapping[tuple[str, int], str],
+    article_runs_by_slug: Mapping[str, set[tuple[str, ...]]],
+) -> list[Problem]:
+    """Problems with one question (a snapshot as stored in a revision)."""
+    key = snapshot["key"]
+    problems: list[Problem] = []
+    cited: list[str] = []
+    for citation in snapshot["source"]:
+        slug, number = parse_citation(citation)
+        if slug not in article_runs_by_slug:
+            problems.append(Problem(key, f"cites {citation}, but article {slug!r} is not there"))
+        elif (slug, number) not in paragraphs:
+            problems.append(Problem(key, f"cites {citation}, which does not exist"))
+        else:
+            cited.append(paragraphs[(slug, number)])
+    for field in ("prompt", "explanation"):
+        for slug, runs in article_runs_by_slug.items():
+            copied = copied_run(snapshot.get(field, ""), runs)
+            if copied:
+                problems.append(Problem(key, f"{field} copies {slug}'s words: {copied!r}"))
+    if problems or snapshot.get("source_check_ignore"):
+        return problems
+    text = "\n".join(cited)
+    for label, alternatives, share in answer_claims(snapshot):
+        gaps = [unsupported(alt, text, min_share=share) for alt in alternatives]
+        if all(gaps):
+            problems.append(
+                Problem(key, f"{label} {alternatives[0]!r} not found in {', '.join(snapshot['source'])}: "
+                        + "; ".join(gaps[0]))
+            )
+    if snapshot["type"] == "numeric":
+        value, tolerance = snapshot["value"], snapshot.get("tolerance", 0)
+        if not any(abs(n - value) <= tolerance + 1e-9 for n in numbers_in(text)):
+            problems.append(Problem(key, f"the value {value:g} is not in {', '.join(snapshot['source'])}"))
+    return problems
+
+
+def check_bank(
+    snapshots: Iterable[Mapping[str, Any]], articles: Mapping[str, Mapping[int, str]]
+) -> list[Problem]:
+    """Check every question; `articles` maps slug -> {paragraph number: text}."""
+    paragraphs = {(slug, n): text for slug, ps in articles.items() for n, text in ps.items()}
+    runs = {slug: article_runs("\n".join(ps.values())) for slug, ps in articles.items()}
+    problems: list[Problem] = []
+    for snapshot in snapshots:
+        problems.extend(check_question(snapshot, paragraphs, runs))
+    return problems

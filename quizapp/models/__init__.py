@@ -1,0 +1,24 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from quizapp.models.bank import Bank, Question, QuestionRevision, bank_editor
+from quizapp.models.quiz import AttemptAnswer, QuizAttempt
+from quizapp.models.source import SourceArticle, SourceParagraph
+from quizapp.models.study import Card, Enrolment, Review
+from quizapp.models.user import DEFAULT_SETTINGS, Role, User
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "AttemptAnswer",
+    "Bank",
+    "Card",
+    "Enrolment",
+    "Question",
+    "QuestionRevision",
+    "QuizAttempt",
+    "Review",
+    "Role",
+    "SourceArticle",
+    "SourceParagraph",
+    "User",
+    "bank_editor",
+]

@@ -1,0 +1,68 @@
+"""Accounts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Enum, Index, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from quizapp.extensions import db
+from quizapp.models.types import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    LEARNER = "learner"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "timezone": "UTC",
+    "desired_retention": 0.9,
+    "new_per_day": 20,
+    "reviews_per_day": 200,
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Role.LEARNER,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # FSRS parameters fitted to this learner's reviews (None: the library's defaults).
+    fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
+    # Bumped on logout and password change: older session cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def setting(self, name: str) -> Any:
+        return (self.settings or {}).get(name, DEFAULT_SETTINGS[name])
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role in (Role.INSTRUCTOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+# Usernames are unique whatever their case: "Ann" and "ann" are one account.
+Index("uq_user_username_lower", func.lower(User.username), unique=True)

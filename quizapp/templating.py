@@ -1,0 +1,18 @@
+"""Template globals and filters."""
+
+from flask import Flask
+
+from quizapp.domain.tags import tag_label
+from quizapp.models import User
+
+
+def nav_links(user: User) -> list[tuple[str, str]]:
+    links = [("main.home", "Home")]
+    if user.is_admin:
+        links.append(("admin.users", "Users"))
+    return links
+
+
+def register(app: Flask) -> None:
+    app.add_template_global(nav_links)
+    app.add_template_filter(tag_label)
