@@ -14,7 +14,7 @@ class RegisterForm(FlaskForm):
     email = EmailField("Email (optional)", validators=[Optional(), Length(max=254)])
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        validators=[DataRequired()],  # the rules live in domain.passwords, shared with the CLI
         description=f"At least {MIN_LENGTH} characters; a passphrase is best.",
     )
     confirm = PasswordField(
@@ -34,7 +34,9 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)]
+        "New password",
+        validators=[DataRequired()],
+        description=f"At least {MIN_LENGTH} characters; a passphrase is best.",
     )
     confirm = PasswordField(
         "Repeat the new password",

@@ -5,11 +5,10 @@ the line, and all of them are collected, not only the first.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from typing_extensions import Annotated
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase
 

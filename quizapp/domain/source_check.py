@@ -208,17 +208,16 @@ def check_question(
     if problems or snapshot.get("source_check_ignore"):
         return problems
     text = "\n".join(cited)
+    where = ", ".join(snapshot["source"])
     for label, alternatives, share in answer_claims(snapshot):
         gaps = [unsupported(alt, text, min_share=share) for alt in alternatives]
         if all(gaps):
-            problems.append(
-                Problem(key, f"{label} {alternatives[0]!r} not found in {', '.join(snapshot['source'])}: "
-                        + "; ".join(gaps[0]))
-            )
+            message = f"{label} {alternatives[0]!r} not found in {where}: {'; '.join(gaps[0])}"
+            problems.append(Problem(key, message))
     if snapshot["type"] == "numeric":
         value, tolerance = snapshot["value"], snapshot.get("tolerance", 0)
         if not any(abs(n - value) <= tolerance + 1e-9 for n in numbers_in(text)):
-            problems.append(Problem(key, f"the value {value:g} is not in {', '.join(snapshot['source'])}"))
+            problems.append(Problem(key, f"the value {value:g} is not in {where}"))
     return problems
 
 

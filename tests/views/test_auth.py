@@ -1,0 +1,148 @@
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Role, User
+from tests.conftest import PASSWORD
+
+
+def test_register_logs_in_as_learner(client, app):
+    response = client.post(
+        "/auth/register",
+        data={"username": "ann", "password": PASSWORD, "confirm": PASSWORD},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert b"Hello, ann" in response.data
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "ann"))
+        assert user.role == Role.LEARNER
+        assert user.password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"username": "ann", "password": "short", "confirm": "short"}, b"at least 8"),
+        ({"username": "a", "password": PASSWORD, "confirm": PASSWORD}, b"3-64 letters"),
+        ({"username": "ann", "password": PASSWORD, "confirm": "other thing"}, b"differ"),
+        ({"username": "ann", "password": "password123", "confirm": "password123"}, b"common"),
+        ({}, b"This field is required"),
+    ],
+)
+def test_register_rejects_bad_input_with_400(app, client, data, message):
+    response = client.post("/auth/register", data=data)
+    assert response.status_code == 400
+    assert message in response.data
+    with app.app_context():
+        assert db.session.scalar(select(User.id)) is None
+
+
+def test_usernames_are_unique_ignoring_case(client, make_user):
+    make_user("Ann")
+    response = client.post(
+        "/auth/register", data={"username": "aNN", "password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert b"taken" in response.data
+
+
+def test_login_and_logout(client, auth, make_user):
+    make_user("bob")
+    assert auth.login("bob").status_code == 302
+    assert b"Hello, bob" in client.get("/").data
+    auth.logout()
+    assert b"Hello, bob" not in client.get("/").data
+
+
+def test_login_with_wrong_password_is_refused(client, auth, make_user):
+    make_user("bob")
+    response = auth.login("bob", "not the password")
+    assert response.status_code == 400
+    assert b"Wrong username or password" in response.data
+    assert auth.login("nobody", PASSWORD).status_code == 400
+
+
+def test_login_redirects_only_within_the_site(client, make_user):
+    make_user("bob")
+    data = {"username": "bob", "password": PASSWORD}
+    assert client.post("/auth/login?next=/admin/users", data=data).location == "/admin/users"
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        client.post("/auth/logout")
+        response = client.post(f"/auth/login?next={target}", data=data)
+        assert response.location == "/"
+
+
+def test_logout_ends_the_session_cookie_everywhere(app, make_user):
+    make_user("bob")
+    first, second = app.test_client(), app.test_client()
+    for c in (first, second):
+        c.post("/auth/login", data={"username": "bob", "password": PASSWORD})
+    first.post("/auth/logout")
+    assert b"Hello, bob" not in second.get("/").data
+
+
+def test_password_change_ends_other_sessions(app, make_user):
+    make_user("bob")
+    mine, other = app.test_client(), app.test_client()
+    for c in (mine, other):
+        c.post("/auth/login", data={"username": "bob", "password": PASSWORD})
+    new = "another long passphrase"
+    response = mine.post(
+        "/auth/password", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
+    assert response.status_code == 302
+    assert b"Hello, bob" in mine.get("/").data
+    assert b"Hello, bob" not in other.get("/").data
+    other.post("/auth/login", data={"username": "bob", "password": new})
+    assert b"Hello, bob" in other.get("/").data
+
+
+def test_password_change_needs_the_current_password(client, auth, make_user):
+    make_user("bob")
+    auth.login("bob")
+    new = "another long passphrase"
+    response = client.post(
+        "/auth/password", data={"current": "wrong one!", "password": new, "confirm": new}
+    )
+    assert response.status_code == 400
+    assert b"current password is not right" in response.data
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "expected"),
+    [
+        (None, "/admin/users", 302),
+        ("learner", "/admin/users", 403),
+        ("instructor", "/admin/users", 403),
+        ("admin", "/admin/users", 200),
+        (None, "/auth/password", 302),
+        ("learner", "/auth/password", 200),
+        (None, "/sources/trafficking", 302),
+        ("learner", "/sources/trafficking", 404),
+        (None, "/", 200),
+        ("learner", "/", 200),
+    ],
+)
+def test_access_rules(client, auth, make_user, role, path, expected):
+    if role:
+        make_user("someone", role=role)
+        auth.login("someone")
+    response = client.get(path)
+    assert response.status_code == expected
+    if expected == 302:
+        assert response.location.startswith("/auth/login")
+
+
+def test_admin_changes_a_role(app, client, auth, make_user):
+    make_user("root", role="admin")
+    learner = make_user("carol")
+    auth.login("root")
+    form = {f"u{learner.id}-role": "instructor"}
+    response = client.post(f"/admin/users/{learner.id}/role", data=form)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, learner.id).role == Role.INSTRUCTOR
+    bad = client.post(f"/admin/users/{learner.id}/role", data={f"u{learner.id}-role": "emperor"})
+    assert bad.status_code == 400
+    assert client.post("/admin/users/99999/role", data={}).status_code == 404
