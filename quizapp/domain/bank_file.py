@@ -129,6 +129,12 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
         if not isinstance(item, dict):
             error("each question is a mapping of fields", line=_line(node))
             continue
+        if key is not None:
+            if key in seen:
+                error(f"key is already used by question #{seen[key] + 1}",
+                      line=_line(_node_at(node, ("key",))), key=key, field_="key")
+                continue
+            seen[key] = index
         model = QUESTION_TYPES.get(item.get("type"))  # type: ignore[arg-type]
         if model is None:
             error(f"unknown type {item.get('type')!r}; use one of: {', '.join(QUESTION_TYPES)}",
@@ -142,11 +148,6 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
                 error(_message(err), line=_line(_node_at(node, loc)), key=key,
                       field_=_field_name(loc) or _model_field(err))
             continue
-        if question.key in seen:
-            error(f"key is already used by question #{seen[question.key] + 1}",
-                  line=_line(_node_at(node, ("key",))), key=question.key, field_="key")
-            continue
-        seen[question.key] = index
         result.questions.append(question)
     return result
 

@@ -135,7 +135,7 @@ def answer_claims(snapshot: Mapping[str, Any]) -> list[tuple[str, list[str], flo
     """
     kind = snapshot["type"]
     if kind in ("single_choice", "multiple_choice"):
-        return [("correct option", [o["text"]], 0.75) for o in snapshot["options"] if o["correct"]]
+        return [("correct option", [o["text"]], 0.75) for o in snapshot["options"] if o.get("correct")]
     if kind == "true_false":
         return [("true statement", [snapshot["prompt"]], 0.6)] if snapshot["answer"] else []
     if kind == "short_answer":
@@ -154,7 +154,7 @@ def answer_claims(snapshot: Mapping[str, Any]) -> list[tuple[str, list[str], flo
 def _tokens(text: str) -> list[tuple[str, bool]]:
     """(folded word, is an ordinary word) pairs: capitalised words and numbers are names."""
     out = []
-    for token in _TOKEN.findall(text):
+    for token in _TOKEN.findall(re.sub(r"[\u2010-\u2015]", "-", text)):
         folded = fold(token).replace(" ", "")
         if folded:
             out.append((folded, token[0].islower() and folded not in STOPWORDS))

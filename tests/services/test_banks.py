@@ -1,0 +1,132 @@
+"""`bank load`: idempotent upsert, revisions on change, archive on removal, no silent overwrite."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from quizapp.domain.bank_file import BankFormatError
+from quizapp.extensions import db
+from quizapp.models import Bank, Card, Question, QuestionRevision
+from quizapp.services.banks import BankConflict, load_paths
+from tests.conftest import NOW
+from tests.domain.test_bank_file import bank_text, question
+
+BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
+
+
+def write(path: Path, *questions: dict) -> Path:
+    path.write_text(bank_text(*questions), encoding="utf-8")
+    return path
+
+
+def counts() -> tuple[int, int]:
+    return (db.session.scalar(select(func.count()).select_from(Question)),
+            db.session.scalar(select(func.count()).select_from(QuestionRevision)))
+
+
+def test_loading_twice_changes_nothing(app, tmp_path):
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a"), question("cloze", key="b"))
+    with app.app_context():
+        [first] = load_paths([path])
+        assert sorted(first.added) == ["a", "b"]
+        before = counts()
+        [second] = load_paths([path])
+        assert (second.added, second.changed, second.archived) == ([], [], [])
+        assert second.unchanged == 2
+        assert counts() == before
+
+
+def test_a_changed_question_gets_a_revision_and_keeps_progress(app, tmp_path, make_user):
+    learner = make_user()
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a", value=5063))
+    with app.app_context():
+        load_paths([path])
+        q = db.session.scalar(select(Question).where(Question.key == "a"))
+        db.session.add(Card(user_id=learner.id, question_id=q.id, due=NOW, reps=3))
+        db.session.commit()
+        question_id = q.id
+    write(tmp_path / "demo.yaml", question("numeric", key="a", value=4463))
+    with app.app_context():
+        [summary] = load_paths([path])
+        assert summary.changed == ["a"]
+        q = db.session.get(Question, question_id)
+        assert q.revision == 2 and q.data["value"] == 4463
+        assert [r.snapshot["value"] for r in q.revisions] == [5063, 4463]
+        card = db.session.scalar(select(Card).where(Card.question_id == question_id))
+        assert card.reps == 3
+
+
+def test_a_removed_question_is_archived_not_deleted(app, tmp_path):
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a"), question("cloze", key="b"))
+    with app.app_context():
+        load_paths([path])
+    write(path, question("numeric", key="a"))
+    with app.app_context():
+        [summary] = load_paths([path])
+        assert summary.archived == ["b"]
+        b = db.session.scalar(select(Question).where(Question.key == "b"))
+        assert b.archived
+    write(path, question("numeric", key="a"), question("cloze", key="b"))
+    with app.app_context():
+        [summary] = load_paths([path])
+        assert summary.changed == ["b"]
+        assert not db.session.scalar(select(Question).where(Question.key == "b")).archived
+
+
+def test_an_app_edit_is_not_overwritten_without_force(app, tmp_path):
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a", value=1))
+    with app.app_context():
+        load_paths([path])
+        q = db.session.scalar(select(Question).where(Question.key == "a"))
+        q.data = {**q.data, "value": 2}
+        q.revision += 1  # as the editor does on save
+        db.session.commit()
+    write(path, question("numeric", key="a", value=3))
+    with app.app_context():
+        with pytest.raises(BankConflict, match="--force"):
+            load_paths([path])
+        q = db.session.scalar(select(Question).where(Question.key == "a"))
+        assert q.data["value"] == 2
+        [summary] = load_paths([path], force=True)
+        assert summary.changed == ["a"]
+        assert db.session.get(Question, q.id).data["value"] == 3
+
+
+def test_an_invalid_file_loads_nothing(app, tmp_path):
+    good = write(tmp_path / "a.yaml", question("numeric", key="a"))
+    bad = tmp_path / "b.yaml"
+    bad.write_text(bank_text(question("numeric", key="x", tolerance=-1),
+                             header={"slug": "other", "title": "Other"}))
+    with app.app_context():
+        with pytest.raises(BankFormatError, match="tolerance must be 0 or more"):
+            load_paths([good, bad])
+        assert db.session.scalar(select(func.count()).select_from(Bank)) == 0
+
+
+def test_cli_load_prints_a_summary(app, runner):
+    result = runner.invoke(args=["bank", "load", str(BANK_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "minsk-talks:" in result.output and "added" in result.output
+    again = runner.invoke(args=["bank", "load", str(BANK_DIR)])
+    assert "0 added, 0 changed, 0 archived" in again.output
+
+
+def test_cli_validate_lists_every_error(runner, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(bank_text(question("numeric", key="a", tolerance=-1),
+                              question("true_false", key="b", tags=["nope"])))
+    result = runner.invoke(args=["bank", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "tolerance must be 0 or more" in result.output
+    assert "unknown tag 'nope'" in result.output
+
+
+def test_yaml_tags_are_refused(runner, tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text("bank: !!python/object/apply:os.system ['touch /tmp/pwned']\n")
+    result = runner.invoke(args=["bank", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "not valid YAML" in result.output
+    assert yaml  # safe_load only: the tag is never constructed

@@ -1,0 +1,60 @@
+"""The shipped banks: valid, complete, every type used, and backed by their sources."""
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from quizapp.domain.bank_file import parse_bank
+from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.domain.source_check import check_bank
+from quizapp.services.sources import read_articles
+
+ROOT = Path(__file__).resolve().parents[1]
+BANKS = sorted((ROOT / "question_bank").glob("*.yaml"))
+ARTICLES_DIR = Path(os.environ.get("QUIZAPP_ARTICLES_DIR", ROOT.parent / "shared" / "articles"))
+
+
+@pytest.fixture(scope="module", params=BANKS, ids=lambda p: p.stem)
+def bank(request):
+    result = parse_bank(request.param.read_text(encoding="utf-8"), str(request.param))
+    assert result.errors == []
+    return result
+
+
+def test_both_banks_exist():
+    assert {p.stem for p in BANKS} == {"minsk-talks", "trafficking"}
+
+
+def test_bank_is_large_and_uses_every_type(bank):
+    assert len(bank.questions) >= 70
+    types = Counter(q.type for q in bank.questions)
+    assert set(types) == set(QUESTION_TYPES)
+
+
+def test_bank_cites_its_own_article(bank):
+    assert all(c.startswith(bank.header.article + "#") for q in bank.questions for c in q.source)
+
+
+def test_bank_has_a_timeline_and_a_people_matching(bank):
+    assert any(q.type == "ordering" and "people" not in q.tags for q in bank.questions)
+    assert any({"people", "participants"} & set(q.tags)
+               for q in bank.questions if q.type == "matching")
+
+
+def test_prompts_do_not_contain_the_answer(bank):
+    for q in bank.questions:
+        if q.type == "short_answer":
+            assert not any(a.casefold() in q.prompt.casefold() for a in q.answers
+                           if len(a) > 3), q.key
+
+
+def test_answers_are_supported_by_the_cited_paragraphs(bank):
+    if not ARTICLES_DIR.is_dir():
+        pytest.skip(f"source articles not found at {ARTICLES_DIR}; set QUIZAPP_ARTICLES_DIR")
+    articles = {slug: {n: p.text for n, p in a.paragraphs.items()}
+                for slug, a in read_articles(ARTICLES_DIR).items()}
+    snapshots = [q.model_dump(mode="json", exclude_none=True) for q in bank.questions]
+    problems = check_bank(snapshots, articles)
+    assert problems == [], "\n".join(map(str, problems))
