@@ -57,8 +57,8 @@ def _result(score: float, normalised: Any, feedback: str, almost: bool = False) 
     return Result(score, score == 1.0, normalised, feedback, almost and score < 1.0)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _plural(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
 def _is_int(value: Any) -> bool:
@@ -249,7 +249,7 @@ def check_matching(data: Mapping[str, Any], response: Any) -> Result:
     n = len(data["pairs"])
     values = _list(response, "matches")
     if len(values) != n:
-        raise InvalidResponse(f"Expected {_plural(n, 'match')}, got {len(values)}")
+        raise InvalidResponse(f"Expected {_plural(n, 'match', 'matches')}, got {len(values)}")
     blank = [v is None or (_is_int(v) and v == -1) for v in values]
     chosen = [None if b else _index(v, n, "match") for v, b in zip(values, blank, strict=True)]
     right = sum(c == i for i, c in enumerate(chosen))

@@ -135,7 +135,8 @@ def answer_claims(snapshot: Mapping[str, Any]) -> list[tuple[str, list[str], flo
     """
     kind = snapshot["type"]
     if kind in ("single_choice", "multiple_choice"):
-        return [("correct option", [o["text"]], 0.75) for o in snapshot["options"] if o.get("correct")]
+        options = snapshot["options"]
+        return [("correct option", [o["text"]], 0.75) for o in options if o.get("correct")]
     if kind == "true_false":
         return [("true statement", [snapshot["prompt"]], 0.6)] if snapshot["answer"] else []
     if kind == "short_answer":

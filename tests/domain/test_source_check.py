@@ -82,7 +82,9 @@ def test_ignore_field_silences_answer_check_but_not_citations():
 
 def test_copied_sentences_are_flagged_but_names_are_not():
     copied = q("numeric", "demo#2", value=5063)
-    copied["explanation"] = "So 4,463 suffered sexual exploitation and three had their organs removed."
+    copied["explanation"] = (
+        "So 4,463 suffered sexual exploitation and three had their organs removed."
+    )
     assert "copies" in str(check_bank([copied], ARTICLES)[0])
     named = q("numeric", "demo#3", value=2010)
     named["prompt"] = "When did the UNGA adopt the Global Plan of Action to Combat Trafficking?"
