@@ -21,11 +21,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-node_modules/.package-lock.json: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	mkdir -p node_modules && touch $@
 
-static/vendor/.stamp: node_modules/.package-lock.json
+static/vendor/.stamp: node_modules/.installed
 	mkdir -p static/vendor
 	node -e 'const p=require("./package.json");const fs=require("fs");for(const [dst,src] of Object.entries(p.vendor||{})){fs.copyFileSync(src,"static/vendor/"+dst)}'
 	touch $@
