@@ -14,6 +14,7 @@ from quizapp.config import Config
 from quizapp.database import configure_engine
 from quizapp.extensions import csrf, db, login_manager, migrate
 from quizapp.main import bp as main_bp
+from quizapp.quiz import bp as quiz_bp
 from quizapp.services.accounts import load_session_user
 from quizapp.sources import bp as sources_bp
 
@@ -51,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(sources_bp)
+    app.register_blueprint(quiz_bp)
     cli.register(app)
     errors.register(app)
     security.register(app)

@@ -7,7 +7,7 @@ from quizapp.models import User
 
 
 def nav_links(user: User) -> list[tuple[str, str]]:
-    links = [("main.home", "Home")]
+    links = [("main.home", "Home"), ("quiz.start", "Quiz")]
     if user.is_admin:
         links.append(("admin.users", "Users"))
     return links

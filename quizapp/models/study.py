@@ -82,6 +82,9 @@ class Review(db.Model):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(16), default="flashcard")  # flashcard | quiz
     state_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The card's FSRS state before this review (0 new ... 3 relearning), as a column so
+    # daily limits and retention are counted in SQL.
+    previous_state: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     # The scheduler's retrievability of the card just before this review.
     recall_probability: Mapped[float | None] = mapped_column(Float)
     submission_id: Mapped[str | None] = mapped_column(String(64))

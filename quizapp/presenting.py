@@ -1,0 +1,91 @@
+"""Display data shared by the quiz and the flashcards: citations and card faces."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import url_for
+from markupsafe import Markup
+
+from quizapp.domain import quiz as rules
+from quizapp.domain.markdown import render_inline, render_markdown
+from quizapp.domain.questions import GAP_RE, TYPE_LABELS
+from quizapp.services import sources
+
+
+@dataclass
+class Citation:
+    label: str
+    url: str | None
+    section: str = ""
+    excerpt: str = ""
+
+
+def citations(snapshot: dict[str, Any]) -> list[Citation]:
+    """Each cited paragraph, linked to its source page when the article is loaded."""
+    found = {(slug, p.number): p for slug, p in sources.cited_paragraphs(snapshot["source"])}
+    out = []
+    for citation in snapshot["source"]:
+        slug, _, number = citation.partition("#")
+        paragraph = found.get((slug, int(number)))
+        if paragraph is None:
+            out.append(Citation(label=f"{slug}, paragraph {number}", url=None))
+        else:
+            out.append(Citation(
+                label=f"{paragraph.article.title}, paragraph {number}",
+                url=url_for("sources.article", slug=slug, p=number, _anchor=f"p{number}"),
+                section=paragraph.section,
+                excerpt=paragraph.text,
+            ))
+    return out
+
+
+def prompt_html(snapshot: dict[str, Any]) -> Markup:
+    """The prompt as safe HTML; cloze gaps shown as blanks."""
+    return Markup(render_markdown(GAP_RE.sub("\\_\\_\\_", snapshot["prompt"])))
+
+
+def cloze_parts(prompt: str) -> list[Markup | int]:
+    """The prompt split into text pieces (inline Markdown) and gap indexes."""
+    parts: list[Markup | int] = []
+    last = 0
+    for match in GAP_RE.finditer(prompt):
+        parts.append(Markup(render_inline(prompt[last:match.start()])))
+        parts.append(int(match.group(1)) - 1)
+        last = match.end()
+    parts.append(Markup(render_inline(prompt[last:])))
+    return parts
+
+
+@dataclass
+class CardFaces:
+    """A flashcard: the front asks, the back answers, explains and cites."""
+
+    type: str
+    type_label: str
+    front: Markup
+    options: list[str] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)
+    explanation: Markup = Markup("")
+    citations: list[Citation] = field(default_factory=list)
+
+
+def card_faces(snapshot: dict[str, Any], seed: int = 0) -> CardFaces:
+    kind = snapshot["type"]
+    options: list[str] = []
+    if kind in ("single_choice", "multiple_choice"):
+        options = [snapshot["options"][i]["text"]
+                   for i in rules.option_order(seed, 0, len(snapshot["options"]))]
+    elif kind == "ordering":
+        options = [snapshot["items"][i]
+                   for i in rules.ordering_start(seed, 0, len(snapshot["items"]))]
+    elif kind == "matching":
+        options = [p["left"] for p in snapshot["pairs"]]
+    return CardFaces(
+        type=kind,
+        type_label=TYPE_LABELS[kind],
+        front=prompt_html(snapshot),
+        options=options,
+        answer=rules.correct_answer_text(snapshot),
+        explanation=Markup(render_markdown(snapshot["explanation"])),
+        citations=citations(snapshot),
+    )

@@ -1,0 +1,100 @@
+"""What the quiz templates show: plain data built from a revision and an answer."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from quizapp.domain import quiz as rules
+from quizapp.domain.grading import Result
+from quizapp.domain.markdown import render_markdown
+from quizapp.domain.questions import TYPE_LABELS
+from quizapp.models import AttemptAnswer, QuestionRevision, QuizAttempt
+from quizapp.presenting import Citation, citations, cloze_parts, prompt_html
+from quizapp.services import quizzes
+
+
+@dataclass
+class Feedback:
+    correct: bool
+    score: float
+    message: str
+    yours: list[str]
+    right: list[str]
+    explanation: Markup
+    citations: list[Citation]
+
+
+@dataclass
+class QuestionView:
+    position: int
+    total: int
+    answered_count: int
+    type: str
+    type_label: str
+    prompt: Markup
+    snapshot: dict[str, Any]
+    shown: list[int]
+    cloze_parts: list[str | int] = field(default_factory=list)
+    feedback: Feedback | None = None
+    deadline_iso: str | None = None
+
+
+def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | None) -> Feedback:
+    return Feedback(
+        correct=answer.correct,
+        score=answer.score,
+        message=result.feedback if result else ("Correct" if answer.correct else "Not quite"),
+        yours=rules.response_text(snapshot, answer.response),
+        right=rules.correct_answer_text(snapshot),
+        explanation=Markup(render_markdown(snapshot["explanation"])),
+        citations=citations(snapshot),
+    )
+
+
+def question_view(attempt: QuizAttempt, position: int, revision: QuestionRevision,
+                  shown: list[int], answered: AttemptAnswer | None) -> QuestionView:
+    snapshot = revision.snapshot
+    show_feedback = answered is not None and (attempt.mode == "practice" or attempt.finished_at)
+    limit = quizzes.deadline(attempt)
+    return QuestionView(
+        position=position,
+        total=quizzes.total(attempt),
+        answered_count=len(attempt.answers),
+        type=snapshot["type"],
+        type_label=TYPE_LABELS[snapshot["type"]],
+        prompt=prompt_html(snapshot) if snapshot["type"] != "cloze" else Markup(""),
+        snapshot=snapshot,
+        shown=shown,
+        cloze_parts=cloze_parts(snapshot["prompt"]) if snapshot["type"] == "cloze" else [],
+        feedback=feedback(snapshot, answered, quizzes.regrade(snapshot, answered.response))
+        if show_feedback else None,
+        deadline_iso=limit.isoformat() if limit and not attempt.finished_at else None,
+    )
+
+
+@dataclass
+class ReviewRow:
+    position: int
+    prompt: Markup
+    type_label: str
+    feedback: Feedback | None
+
+
+def results_view(attempt: QuizAttempt) -> list[ReviewRow]:
+    rows = []
+    for position in range(quizzes.total(attempt)):
+        answer = quizzes.answer_at(attempt, position)
+        revision = answer.revision if answer else quizzes.revision_at(attempt, position)
+        snapshot = revision.snapshot
+        rows.append(ReviewRow(
+            position=position,
+            prompt=prompt_html(snapshot),
+            type_label=TYPE_LABELS[snapshot["type"]],
+            feedback=feedback(snapshot, answer, quizzes.regrade(snapshot, answer.response))
+            if answer else Feedback(False, 0.0, "Not answered", ["(no answer)"],
+                                    rules.correct_answer_text(snapshot),
+                                    Markup(render_markdown(snapshot["explanation"])),
+                                    citations(snapshot)),
+        ))
+    return rows

@@ -1,0 +1,148 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from quizapp.domain import quiz as rules
+from quizapp.forms import ActionForm, add_error
+from quizapp.models.types import utcnow
+from quizapp.quiz import bp
+from quizapp.quiz.forms import StartQuizForm, answer_form, ordering_values, response_from
+from quizapp.quiz.presenting import question_view, results_view
+from quizapp.services import quizzes
+from quizapp.services.errors import Conflict, NotFound, ServiceError
+
+
+def _attempt(attempt_id: int, *, lock: bool = False):
+    try:
+        return quizzes.get_attempt(current_user.id, attempt_id, lock=lock)
+    except NotFound as e:
+        abort(404, str(e))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def start():
+    choices = quizzes.quiz_choices()
+    form = StartQuizForm()
+    form.set_choices(choices.banks, choices.tags, choices.types)
+    if request.method == "GET":
+        form.tags.data = [t for t in request.args.getlist("tag") if t in choices.tags]
+    if form.validate_on_submit():
+        try:
+            attempt = quizzes.start_attempt(
+                current_user.id,
+                bank_ids=form.banks.data or [], tags=form.tags.data or [],
+                types=form.types.data or [], count=form.count.data, mode=form.mode.data,
+                time_limit_s=form.time_limit.data * 60 if form.time_limit.data else None,
+                now=utcnow(),
+            )
+        except ServiceError as e:
+            add_error(form, e)
+        else:
+            return redirect(url_for("quiz.question", attempt_id=attempt.id, position=0))
+    status = 400 if form.is_submitted() else 200
+    attempts = quizzes.history(current_user.id, limit=20)
+    return render_template("quiz/start.html", form=form, attempts=attempts,
+                           totals={a.id: quizzes.total(a) for a in attempts}), status
+
+
+@bp.get("/<int:attempt_id>")
+@login_required
+def resume(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    position = quizzes.next_position(attempt)
+    if attempt.finished_at or quizzes.expire_if_due(attempt, utcnow()) or position is None:
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, position=position))
+
+
+@bp.route("/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
+@login_required
+def question(attempt_id: int, position: int):
+    attempt = _attempt(attempt_id)
+    if quizzes.expire_if_due(attempt, utcnow()) and request.method == "GET":
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    try:
+        revision = quizzes.revision_at(attempt, position)
+    except NotFound as e:
+        abort(404, str(e))
+    snapshot = revision.snapshot
+    shown = rules.shown_options(snapshot, attempt.seed, position)
+    answered = quizzes.answer_at(attempt, position)
+    form = answer_form(snapshot, shown, formdata=None if answered else (request.form or None))
+    status = 200
+    if request.method == "POST" and answered is None:
+        move = request.form.get("move", "")
+        if snapshot["type"] == "ordering" and move:
+            _apply_move(form, len(snapshot["items"]), move)
+        elif form.validate_on_submit():
+            try:
+                outcome = quizzes.submit_answer(current_user.id, attempt.id, position,
+                                                response_from(form, snapshot), utcnow())
+            except Conflict as e:
+                flash(str(e), "error")
+                return redirect(url_for("quiz.results", attempt_id=attempt.id))
+            except ServiceError as e:
+                add_error(form, e)
+                status = 400
+            else:
+                return _after_answer(attempt, position, outcome)
+        else:
+            status = 400
+    elif request.method == "POST":
+        return _after_answer(attempt, position, None)  # a repeat: nothing recorded twice
+    view = question_view(attempt, position, revision, shown, answered)
+    return render_template("quiz/question.html", attempt=attempt, q=view, form=form,
+                           answered=answered is not None, finish_form=ActionForm()), status
+
+
+def _apply_move(form, size: int, move: str) -> None:
+    """Move-up/move-down buttons: reorder without recording an answer (no JS needed)."""
+    order = ordering_values(form, size) or list(range(size))
+    direction, _, index = move.partition("-")
+    if not index.isdigit() or direction not in ("up", "down"):
+        abort(400, "Unknown move.")
+    k = int(index)
+    j = k - 1 if direction == "up" else k + 1
+    if 0 <= k < size and 0 <= j < size:
+        order[k], order[j] = order[j], order[k]
+    for n, value in enumerate(order):
+        field = getattr(form, f"order_{n}")
+        field.data, field.raw_data = str(value), [str(value)]
+
+
+def _after_answer(attempt, position: int, outcome):
+    if attempt.mode == "practice":
+        return redirect(url_for("quiz.question", attempt_id=attempt.id, position=position))
+    return redirect(url_for("quiz.resume", attempt_id=attempt.id))
+
+
+@bp.post("/<int:attempt_id>/finish")
+@login_required
+def finish(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    quizzes.finish_attempt(current_user.id, attempt.id, utcnow())
+    return redirect(url_for("quiz.results", attempt_id=attempt.id))
+
+
+@bp.get("/<int:attempt_id>/results")
+@login_required
+def results(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    quizzes.expire_if_due(attempt, utcnow())
+    if attempt.finished_at is None:
+        flash("Finish the quiz to see its results.", "info")
+        return redirect(url_for("quiz.resume", attempt_id=attempt.id))
+    return render_template("quiz/results.html", attempt=attempt, review=results_view(attempt),
+                           retry_form=ActionForm())
+
+
+@bp.post("/<int:attempt_id>/retry")
+@login_required
+def retry(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    try:
+        new = quizzes.retry_missed(current_user.id, attempt.id, utcnow())
+    except ServiceError as e:
+        flash(str(e), "info")
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    return redirect(url_for("quiz.question", attempt_id=new.id, position=0))

@@ -1,0 +1,251 @@
+"""Quiz attempts: start, answer (once per question), finish, retry, history."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from quizapp.domain import quiz as rules
+from quizapp.domain.grading import InvalidResponse, Result, grade
+from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.domain.tags import TAGS
+from quizapp.extensions import db
+from quizapp.models import AttemptAnswer, Bank, Question, QuestionRevision, QuizAttempt
+from quizapp.services import study
+from quizapp.services.errors import Conflict, NotFound, ServiceError
+
+
+@dataclass(frozen=True)
+class QuizChoice:
+    """What a learner may pick from when starting a quiz."""
+
+    banks: list[tuple[int, str]]
+    tags: list[str]
+    types: list[str]
+
+
+def quiz_choices() -> QuizChoice:
+    banks = db.session.execute(
+        select(Bank.id, Bank.title).where(Bank.archived.is_(False)).order_by(Bank.title)
+    ).all()
+    used: set[str] = set()
+    kinds: set[str] = set()
+    for tags, kind in db.session.execute(
+        select(Question.tags, Question.type).where(Question.archived.is_(False))
+    ):
+        used.update(tags or [])
+        kinds.add(kind)
+    return QuizChoice(
+        banks=[(b.id, b.title) for b in banks],
+        tags=[t for t in TAGS if t in used],
+        types=[t for t in QUESTION_TYPES if t in kinds],
+    )
+
+
+def _current_revisions(question_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(QuestionRevision.question_id, QuestionRevision.id)
+        .join(Question, Question.id == QuestionRevision.question_id)
+        .where(QuestionRevision.question_id.in_(question_ids))
+        .where(QuestionRevision.number == Question.revision)
+    ).all()
+    return dict(rows)
+
+
+def start_attempt(
+    user_id: int,
+    *,
+    bank_ids: list[int],
+    tags: list[str],
+    types: list[str],
+    count: int,
+    mode: str,
+    now: datetime,
+    time_limit_s: int | None = None,
+    question_ids: list[int] | None = None,
+    seed: int | None = None,
+) -> QuizAttempt:
+    """Draw the questions and freeze the revision each position will show."""
+    if mode not in rules.MODES:
+        raise ServiceError("Choose practice or test mode.", field="mode")
+    if not 1 <= count <= rules.MAX_QUESTIONS:
+        raise ServiceError(f"Ask for 1 to {rules.MAX_QUESTIONS} questions.", field="count")
+    if time_limit_s is not None and (mode != "test" or not 60 <= time_limit_s <= 4 * 3600):
+        raise ServiceError("A time limit is 1 to 240 minutes, in test mode.", field="time_limit")
+    query = (
+        select(Question.id, Question.tags)
+        .join(Bank)
+        .where(Question.archived.is_(False), Bank.archived.is_(False))
+    )
+    if question_ids is not None:
+        query = query.where(Question.id.in_(question_ids))
+    if bank_ids:
+        query = query.where(Question.bank_id.in_(bank_ids))
+    if types:
+        query = query.where(Question.type.in_(types))
+    wanted = set(tags)
+    candidates = [qid for qid, qtags in db.session.execute(query)
+                  if not wanted or wanted & set(qtags or [])]
+    if not candidates:
+        raise ServiceError("No questions match that choice; widen the topics or types.")
+    seed = seed if seed is not None else secrets.randbits(48)
+    drawn = rules.draw(candidates, count, seed)
+    revisions = _current_revisions(drawn)
+    attempt = QuizAttempt(
+        user_id=user_id,
+        selection={
+            "bank_ids": sorted(bank_ids), "tags": sorted(tags), "types": sorted(types),
+            "count": count, "question_ids": drawn, "revision_ids": [revisions[q] for q in drawn],
+        },
+        seed=seed,
+        mode=mode,
+        time_limit_s=time_limit_s,
+        started_at=now,
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def get_attempt(user_id: int, attempt_id: int, *, lock: bool = False) -> QuizAttempt:
+    """The learner's own attempt; anyone else's is reported as not found."""
+    query = select(QuizAttempt).where(QuizAttempt.id == attempt_id,
+                                      QuizAttempt.user_id == user_id)
+    if lock:
+        query = query.with_for_update()
+    attempt = db.session.scalar(query.options(selectinload(QuizAttempt.answers)))
+    if attempt is None:
+        raise NotFound("No such quiz attempt.")
+    return attempt
+
+
+def revision_at(attempt: QuizAttempt, position: int) -> QuestionRevision:
+    ids = attempt.selection["revision_ids"]
+    if not 0 <= position < len(ids):
+        raise NotFound("That question is not part of this quiz.")
+    revision = db.session.get(QuestionRevision, ids[position])
+    if revision is None:
+        raise NotFound("That question no longer exists.")
+    return revision
+
+
+def total(attempt: QuizAttempt) -> int:
+    return len(attempt.selection["revision_ids"])
+
+
+def answer_at(attempt: QuizAttempt, position: int) -> AttemptAnswer | None:
+    return next((a for a in attempt.answers if a.position == position), None)
+
+
+def next_position(attempt: QuizAttempt) -> int | None:
+    """The first unanswered question, or None when all are answered."""
+    done = {a.position for a in attempt.answers}
+    return next((p for p in range(total(attempt)) if p not in done), None)
+
+
+def deadline(attempt: QuizAttempt) -> datetime | None:
+    if not attempt.time_limit_s:
+        return None
+    return attempt.started_at + timedelta(seconds=attempt.time_limit_s)
+
+
+def expire_if_due(attempt: QuizAttempt, now: datetime) -> bool:
+    """Finish an attempt whose time ran out; True if it is (now) finished."""
+    if attempt.finished_at is not None:
+        return True
+    limit = deadline(attempt)
+    if limit is not None and now > limit + timedelta(seconds=rules.DEADLINE_GRACE_S):
+        _finish(attempt, min(now, limit))
+        db.session.commit()
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    answer: AttemptAnswer
+    result: Result | None
+    repeated: bool  # the position was already answered: nothing new was recorded
+
+
+def submit_answer(
+    user_id: int, attempt_id: int, position: int, response: Any, now: datetime
+) -> AnswerOutcome:
+    """Grade and store one answer, exactly once per position, and feed the learner's card."""
+    attempt = get_attempt(user_id, attempt_id, lock=True)
+    revision = revision_at(attempt, position)
+    existing = answer_at(attempt, position)
+    if existing is not None:
+        db.session.commit()
+        return AnswerOutcome(existing, None, repeated=True)
+    if attempt.finished_at is not None or expire_if_due(attempt, now):
+        db.session.rollback()
+        raise Conflict("This quiz is finished; its answers can no longer change.")
+    snapshot = revision.snapshot
+    try:
+        result = grade(snapshot["type"], _answer_data(snapshot), response)
+    except InvalidResponse as e:
+        db.session.rollback()
+        raise ServiceError(str(e), field="answer") from None
+    answer = AttemptAnswer(
+        attempt=attempt, position=position, question_revision_id=revision.id,
+        response=response, score=result.score, correct=result.correct, answered_at=now,
+    )
+    db.session.add(answer)
+    study.record_quiz_review(
+        user_id, revision.question_id, correct=result.correct, now=now,
+        submission_id=f"quiz-{attempt.id}-{position}",
+    )
+    if next_position(attempt) is None:
+        _finish(attempt, now)
+    db.session.commit()
+    return AnswerOutcome(answer, result, repeated=False)
+
+
+def _answer_data(snapshot: dict[str, Any]) -> dict[str, Any]:
+    fields = QUESTION_TYPES[snapshot["type"]].answer_fields
+    return {name: snapshot.get(name) for name in fields}
+
+
+def regrade(snapshot: dict[str, Any], response: Any) -> Result | None:
+    """Feedback for a stored answer (pure re-run of the grader on its own revision)."""
+    try:
+        return grade(snapshot["type"], _answer_data(snapshot), response)
+    except InvalidResponse:
+        return None
+
+
+def _finish(attempt: QuizAttempt, now: datetime) -> None:
+    attempt.finished_at = now
+    attempt.score = rules.attempt_score([a.score for a in attempt.answers], total(attempt))
+
+
+def finish_attempt(user_id: int, attempt_id: int, now: datetime) -> QuizAttempt:
+    attempt = get_attempt(user_id, attempt_id, lock=True)
+    if attempt.finished_at is None:
+        _finish(attempt, now)
+    db.session.commit()
+    return attempt
+
+
+def retry_missed(user_id: int, attempt_id: int, now: datetime) -> QuizAttempt:
+    """A new attempt, same mode, with the questions answered wrong or left out."""
+    attempt = get_attempt(user_id, attempt_id)
+    right = {a.position for a in attempt.answers if a.correct}
+    missed = [q for p, q in enumerate(attempt.selection["question_ids"]) if p not in right]
+    if not missed:
+        raise ServiceError("You missed nothing in that quiz.")
+    return start_attempt(
+        user_id, bank_ids=[], tags=[], types=[], count=len(missed), mode=attempt.mode,
+        now=now, question_ids=missed,
+    )
+
+
+def history(user_id: int, limit: int = 50) -> list[QuizAttempt]:
+    return list(db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == user_id)
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc()).limit(limit)
+    ))
