@@ -59,15 +59,16 @@ def resume(attempt_id: int):
 @login_required
 def question(attempt_id: int, position: int):
     attempt = _attempt(attempt_id)
-    if quizzes.expire_if_due(attempt, utcnow()) and request.method == "GET":
-        return redirect(url_for("quiz.results", attempt_id=attempt.id))
     try:
         revision = quizzes.revision_at(attempt, position)
     except NotFound as e:
         abort(404, str(e))
+    answered = quizzes.answer_at(attempt, position)
+    finished = quizzes.expire_if_due(attempt, utcnow())
+    if finished and answered is None and request.method == "GET":
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
     snapshot = revision.snapshot
     shown = rules.shown_options(snapshot, attempt.seed, position)
-    answered = quizzes.answer_at(attempt, position)
     form = answer_form(snapshot, shown, formdata=None if answered else (request.form or None))
     status = 200
     if request.method == "POST" and answered is None:

@@ -1,0 +1,184 @@
+"""The quiz pages without JavaScript: plain form posts."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import AttemptAnswer, QuizAttempt
+from quizapp.services import quizzes
+
+TYPES = ["single_choice", "multiple_choice", "true_false", "short_answer", "numeric",
+         "ordering", "matching", "cloze"]
+
+
+@pytest.fixture
+def learner(app, make_user, auth):
+    user = make_user("learner")
+    auth.login("learner")
+    return user
+
+
+@pytest.fixture
+def bank(make_bank, make_question):
+    bank = make_bank(title="Demo bank")
+    for qtype in TYPES:
+        make_question(bank, qtype, key=qtype.replace("_", "-"), tags=["venue"])
+    return bank
+
+
+def start(client, bank, **form):
+    data = {"banks": [str(bank.id)], "count": "10", "mode": "practice", **form}
+    response = client.post("/quiz/", data=data)
+    assert response.status_code == 302, response.data
+    return int(re.search(r"/quiz/(\d+)/", response.location).group(1))
+
+
+def snapshot_at(app, attempt_id, position):
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        return quizzes.revision_at(attempt, position).snapshot
+
+
+def test_start_page_lists_banks_topics_and_types(client, learner, bank):
+    page = client.get("/quiz/").data.decode()
+    assert "Demo bank" in page and "Venue" in page and "Fill the gaps" in page
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [({"count": "0"}, "Number must be between 1 and 100"),
+     ({"mode": "cram"}, "Not a valid choice"),
+     ({"banks": ["999"]}, "not a valid choice"),
+     ({"types": ["essay"]}, "is not a valid choice"),
+     ({"time_limit": "5"}, "in test mode")],
+)
+def test_start_rejects_bad_input_with_400(client, learner, bank, form, message):
+    data = {"banks": [str(bank.id)], "count": "10", "mode": "practice", **form}
+    response = client.post("/quiz/", data=data)
+    assert response.status_code == 400
+    assert message.lower() in response.data.decode().lower()
+
+
+def right_form(snapshot, page: str) -> dict:
+    kind = snapshot["type"]
+    if kind == "single_choice":
+        return {"answer": str(next(i for i, o in enumerate(snapshot["options"]) if o["correct"]))}
+    if kind == "multiple_choice":
+        return {"answer": [str(i) for i, o in enumerate(snapshot["options"]) if o["correct"]]}
+    if kind == "true_false":
+        return {"answer": "true" if snapshot["answer"] else "false"}
+    if kind == "short_answer":
+        return {"answer": snapshot["answers"][0].upper() + "  "}
+    if kind == "numeric":
+        return {"answer": f"{snapshot['value']:,.0f}"}
+    if kind == "ordering":
+        return {f"order_{k}": str(k) for k in range(len(snapshot["items"]))}
+    if kind == "matching":
+        return {f"match_{i}": str(i) for i in range(len(snapshot["pairs"]))}
+    if kind == "cloze":
+        return {f"gap_{i}": alts[0] for i, alts in enumerate(snapshot["gaps"])}
+    raise AssertionError(kind)
+
+
+def test_every_type_can_be_answered_right_in_practice_mode(app, client, learner, bank):
+    attempt_id = start(client, bank)
+    for position in range(len(TYPES)):
+        url = f"/quiz/{attempt_id}/q/{position}"
+        page = client.get(url).data.decode()
+        assert f"Question {position + 1} of {len(TYPES)}" in page
+        snapshot = snapshot_at(app, attempt_id, position)
+        response = client.post(url, data=right_form(snapshot, page))
+        assert response.status_code == 302 and response.location.endswith(url)
+        shown = client.get(url).data.decode()
+        assert "Right" in shown and "Because the article says so." in shown, snapshot["type"]
+        assert "minsk-talks, paragraph 2" in shown
+    results = client.get(f"/quiz/{attempt_id}/results").data.decode()
+    assert "100%" in results
+
+
+def test_wrong_answer_shows_both_answers(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric"])
+    client.post(f"/quiz/{attempt_id}/q/0", data={"answer": "12"})
+    page = client.get(f"/quiz/{attempt_id}/q/0").data.decode()
+    assert "Not right" in page
+    assert "<li>12</li>" in page and "5,063 victims" in page
+
+
+def test_test_mode_hides_feedback_until_the_end(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric", "true_false"], mode="test")
+    for position in range(2):
+        snapshot = snapshot_at(app, attempt_id, position)
+        response = client.post(f"/quiz/{attempt_id}/q/{position}",
+                               data=right_form(snapshot, ""))
+        assert response.status_code == 302
+    page = client.get(f"/quiz/{attempt_id}/q/0").data.decode()
+    assert "Right" not in page or "See results" in page
+    results = client.get(f"/quiz/{attempt_id}/results").data.decode()
+    assert "100%" in results and "Question by question" in results
+
+
+def test_invalid_answers_get_400_and_record_nothing(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["single_choice"])
+    for data in ({"answer": "7"}, {"answer": "abc"}, {}):
+        response = client.post(f"/quiz/{attempt_id}/q/0", data=data)
+        assert response.status_code == 400
+    assert b"Pick an option" in client.post(f"/quiz/{attempt_id}/q/0", data={}).data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+
+
+def test_ordering_moves_work_without_javascript(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["ordering"])
+    url = f"/quiz/{attempt_id}/q/0"
+    page = client.get(url).data.decode()
+    order = re.findall(r'name="order_\d" type="hidden" value="(\d)"', page)
+    response = client.post(url, data={**{f"order_{k}": v for k, v in enumerate(order)},
+                                      "move": "down-0"})
+    assert response.status_code == 200
+    moved = re.findall(r'name="order_\d" type="hidden" value="(\d)"', response.data.decode())
+    assert moved == [order[1], order[0], *order[2:]]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+
+
+def test_double_submit_records_once(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric"])
+    for answer in ("5063", "1"):
+        assert client.post(f"/quiz/{attempt_id}/q/0", data={"answer": answer}).status_code == 302
+    with app.app_context():
+        answers = db.session.scalars(select(AttemptAnswer)).all()
+        assert [a.response for a in answers] == ["5063"]
+
+
+def test_other_learners_attempts_are_hidden(app, client, auth, make_user, learner, bank):
+    attempt_id = start(client, bank)
+    make_user("other")
+    auth.logout()
+    auth.login("other")
+    base = f"/quiz/{attempt_id}"
+    for method, url in [("get", base), ("get", f"{base}/q/0"), ("post", f"{base}/q/0"),
+                        ("get", f"{base}/results"), ("post", f"{base}/finish"),
+                        ("post", f"{base}/retry")]:
+        assert getattr(client, method)(url, data={"answer": "5063"}).status_code == 404, url
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+
+
+def test_resume_goes_to_the_first_unanswered_question(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric", "true_false"], mode="test")
+    snapshot = snapshot_at(app, attempt_id, 0)
+    client.post(f"/quiz/{attempt_id}/q/0", data=right_form(snapshot, ""))
+    assert client.get(f"/quiz/{attempt_id}").location.endswith(f"/quiz/{attempt_id}/q/1")
+    assert client.get(f"/quiz/{attempt_id}/q/99").status_code == 404
+    assert "in progress" in client.get("/quiz/").data.decode()
+
+
+def test_finish_results_and_retry(client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric", "true_false"])
+    client.post(f"/quiz/{attempt_id}/finish")
+    page = client.get(f"/quiz/{attempt_id}/results").data.decode()
+    assert "0%" in page and "Not answered" in page
+    response = client.post(f"/quiz/{attempt_id}/retry")
+    assert response.status_code == 302 and "/q/0" in response.location
