@@ -69,7 +69,8 @@ def answer(page: Page, snap: dict, right: bool) -> None:
                 at = texts.index(text)
                 if at == target:
                     break
-                page.locator(".order-item").nth(at).get_by_role("button", name=re.compile("up")).click()
+                item = page.locator(".order-item").nth(at)
+                item.get_by_role("button", name=re.compile("up")).click()
 
 
 def test_practice_quiz_on_victim_statistics(app, page: Page, server_url: str, make_user, shot,
