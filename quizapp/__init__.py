@@ -17,6 +17,7 @@ from quizapp.main import bp as main_bp
 from quizapp.quiz import bp as quiz_bp
 from quizapp.services.accounts import load_session_user
 from quizapp.sources import bp as sources_bp
+from quizapp.study import bp as study_bp
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(sources_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(study_bp)
     cli.register(app)
     errors.register(app)
     security.register(app)

@@ -12,7 +12,7 @@ from quizapp.domain.bank_file import BankFormatError, parse_bank
 from quizapp.domain.source_check import check_bank
 from quizapp.models import Role
 from quizapp.models.types import utcnow
-from quizapp.services import accounts, banks, sources
+from quizapp.services import accounts, banks, optimisation, sources
 from quizapp.services.errors import ServiceError
 
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
@@ -20,6 +20,7 @@ DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
 user_cli = AppGroup("user", help="Manage accounts.")
 bank_cli = AppGroup("bank", help="Validate, load and check question banks.")
 source_cli = AppGroup("source", help="Store the source articles.")
+fsrs_cli = AppGroup("fsrs", help="Fit FSRS parameters to learners' reviews.")
 
 
 def _bank_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -134,6 +135,37 @@ def source_load(directory: str) -> None:
     click.echo(f"Loaded sources: {', '.join(slugs) or 'none'}")
 
 
+@fsrs_cli.command("optimize")
+@click.option("--user", "username", help="One learner.")
+@click.option("--all", "everyone", is_flag=True, help="Every learner with reviews.")
+def fsrs_optimize(username: str | None, everyone: bool) -> None:
+    """Fit and store FSRS parameters from each learner's own review history."""
+    if bool(username) == everyone:
+        raise click.UsageError("Give --user NAME or --all.")
+    if username:
+        user = accounts.find_user(username)
+        if user is None:
+            raise click.ClickException(f"No user {username!r}.")
+        user_ids = [user.id]
+    else:
+        user_ids = optimisation.learners_with_reviews()
+    failures = 0
+    for user_id in user_ids:
+        with click.progressbar(length=100, label=f"user {user_id}") as bar:
+            def advance(fraction: float, bar=bar) -> None:
+                bar.update(round(fraction * 100) - bar.pos)
+
+            try:
+                result = optimisation.optimise_user(user_id, progress=advance)
+            except ServiceError as e:
+                failures += 1
+                click.echo(f"\nuser {user_id}: skipped: {e}")
+                continue
+        click.echo(f"user {user_id}: {result.summary()}")
+    if username and failures:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
-    for group in (user_cli, bank_cli, source_cli):
+    for group in (user_cli, bank_cli, source_cli, fsrs_cli):
         app.cli.add_command(group)

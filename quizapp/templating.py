@@ -7,7 +7,8 @@ from quizapp.models import User
 
 
 def nav_links(user: User) -> list[tuple[str, str]]:
-    links = [("main.home", "Home"), ("quiz.start", "Quiz")]
+    links = [("main.home", "Home"), ("study.review", "Flashcards"), ("quiz.start", "Quiz"),
+             ("study.settings", "Settings")]
     if user.is_admin:
         links.append(("admin.users", "Users"))
     return links

@@ -25,6 +25,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "desired_retention": 0.9,
     "new_per_day": 20,
     "reviews_per_day": 200,
+    "type_in": False,
 }
 
 

@@ -88,6 +88,14 @@ def set_role(user_id: int, role: str) -> User:
     return user
 
 
+def update_settings(user_id: int, values: dict) -> User:
+    """Merge validated study settings into the user's settings."""
+    user = _lock_user(user_id)
+    user.settings = {**(user.settings or {}), **values}
+    db.session.commit()
+    return user
+
+
 def ensure_admin(password: str | None, *, now: datetime) -> str | None:
     """Create the first account, `admin`, when there are no admins.
 

@@ -12,6 +12,7 @@ from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionRevision
 from quizapp.models.types import utcnow
+from quizapp.services import study
 
 
 @dataclass
@@ -144,6 +145,8 @@ def load_bank(bank_file: BankFile, *, force: bool = False, now=None) -> LoadSumm
                 summary.archived.append(question.key)
         if summary.conflicts:
             raise BankConflict(summary)
+        db.session.flush()
+        study.ensure_cards(now, bank_id=bank.id)  # enrolled learners get the new questions
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -62,7 +62,7 @@ def enrol(user_id: int, bank_id: int, tags: list[str], now: datetime) -> Enrolme
         db.session.add(enrolment)
     enrolment.tags = sorted(set(tags))
     db.session.flush()
-    ensure_cards(user_id, now)
+    ensure_cards(now, user_id=user_id, bank_id=bank_id)
     db.session.commit()
     return enrolment
 
@@ -74,20 +74,30 @@ def unenrol(user_id: int, bank_id: int) -> None:
     db.session.commit()
 
 
-def ensure_cards(user_id: int, now: datetime) -> int:
-    """Create the missing new cards for the learner's enrolled banks and topics."""
-    rows = db.session.execute(
-        select(Question.id, Question.tags, Enrolment.tags)
-        .join(Enrolment, and_(Enrolment.bank_id == Question.bank_id,
-                              Enrolment.user_id == user_id))
-        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user_id))
+def ensure_cards(now: datetime, *, user_id: int | None = None,
+                 bank_id: int | None = None) -> int:
+    """Create the missing new cards of enrolled learners (one learner, or one bank).
+
+    Called when a learner enrols and when questions are added to a bank, so that
+    reading the queue never has to write.
+    """
+    query = (
+        select(Enrolment.user_id, Question.id, Question.tags, Enrolment.tags)
+        .join(Enrolment, Enrolment.bank_id == Question.bank_id)
+        .outerjoin(Card, and_(Card.question_id == Question.id,
+                              Card.user_id == Enrolment.user_id))
         .where(Card.id.is_(None), Question.archived.is_(False))
-    ).all()
-    missing = [qid for qid, qtags, wanted in rows if not wanted or set(wanted) & set(qtags or [])]
+    )
+    if user_id is not None:
+        query = query.where(Enrolment.user_id == user_id)
+    if bank_id is not None:
+        query = query.where(Question.bank_id == bank_id)
+    missing = [(uid, qid) for uid, qid, qtags, wanted in db.session.execute(query)
+               if not wanted or set(wanted) & set(qtags or [])]
     if missing:
         db.session.execute(Card.__table__.insert(), [
-            {"user_id": user_id, "question_id": qid, "state": 0, "due": now, "reps": 0,
-             "lapses": 0, "suspended": False} for qid in missing
+            {"user_id": uid, "question_id": qid, "state": 0, "due": now, "reps": 0,
+             "lapses": 0, "suspended": False} for uid, qid in missing
         ])
     return len(missing)
 

@@ -1,0 +1,219 @@
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from quizapp.domain.grading import InvalidResponse, grade
+from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.domain.tags import TAGS
+from quizapp.extensions import db
+from quizapp.forms import ActionForm
+from quizapp.models import Card
+from quizapp.models.types import utcnow
+from quizapp.services import accounts, catalogue, optimisation, study
+from quizapp.services.errors import NotFound, ServiceError
+from quizapp.study import bp
+from quizapp.study.forms import CardActionForm, EnrolForm, GradeForm, SettingsForm, TypeInForm
+from quizapp.study.presenting import RATING_NAMES, card_view, current_snapshot, local_time, payload
+
+
+def _wants_json() -> bool:
+    return request.is_json
+
+
+def _error(message: str, status: int = 400):
+    if _wants_json():
+        return jsonify(error=message), status
+    flash(message, "error")
+    return redirect(url_for("study.review"))
+
+
+@bp.get("/")
+@login_required
+def review():
+    now = utcnow()
+    queue = study.queue(current_user, now)
+    if not study.enrolments(current_user.id):
+        return redirect(url_for("study.banks"))
+    form = TypeInForm(request.args)
+    view = suggestion = None
+    show = False
+    if queue.card is not None:
+        card = queue.card
+        if form.card.data and form.show.data and form.validate():
+            requested = _own_card(form.card.data)
+            card, show = requested, True
+        view = card_view(current_user, card, now)
+        if show and view["type_in"] and form.answer.data:
+            suggestion = _suggest(card, form.answer.data)
+    return render_template(
+        "study/review.html", queue=queue, view=view, show=show, suggestion=suggestion,
+        ratings=RATING_NAMES, next_due=local_time(current_user, queue.next_due),
+        action_form=ActionForm(), typein_form=form,
+    ), (400 if request.args and form.errors else 200)
+
+
+def _own_card(card_id: int) -> Card:
+    card = db.session.get(Card, card_id)
+    if card is None or card.user_id != current_user.id:
+        abort(404, "No such card.")
+    return card
+
+
+def _suggest(card: Card, answer: str) -> dict:
+    snapshot = current_snapshot(card)
+    fields = QUESTION_TYPES[snapshot["type"]].answer_fields
+    try:
+        result = grade(snapshot["type"], {f: snapshot.get(f) for f in fields}, answer)
+    except InvalidResponse as e:
+        return {"rating": 1, "feedback": str(e), "correct": False}
+    return {"rating": 3 if result.correct else 1, "feedback": result.feedback,
+            "correct": result.correct}
+
+
+@bp.post("/review")
+@login_required
+def grade_card():
+    form = GradeForm()
+    if not form.validate():
+        return _error("That grade could not be read: " + "; ".join(
+            f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+    now = utcnow()
+    try:
+        result = study.answer_card(current_user.id, form.card_id.data, form.rating.data, now,
+                                   submission_id=form.submission_id.data or None,
+                                   duration_ms=form.duration_ms.data)
+    except NotFound as e:
+        return _error(str(e), 404)
+    except ServiceError as e:
+        return _error(str(e))
+    if _wants_json():
+        return jsonify(applied=result.applied, **payload(current_user,
+                                                         study.queue(current_user, now), now))
+    return redirect(url_for("study.review"))
+
+
+@bp.post("/undo")
+@login_required
+def undo():
+    try:
+        card = study.undo_last(current_user.id)
+    except ServiceError as e:
+        return _error(str(e))
+    now = utcnow()
+    if _wants_json():
+        queue = study.Queue(card, study.queue(current_user, now).counts, None)
+        return jsonify(undone=True, **payload(current_user, queue, now))
+    flash("Your last review was undone.", "info")
+    return redirect(url_for("study.review", card=card.id, show=""))
+
+
+@bp.post("/check")
+@login_required
+def check():
+    """Type-in mode: the grader suggests Again or Good; the learner decides."""
+    data = request.get_json(silent=True) or {}
+    card_id, answer = data.get("card_id"), data.get("answer")
+    if not isinstance(card_id, int) or not isinstance(answer, str) or len(answer) > 1000:
+        return jsonify(error="Send card_id (a number) and answer (text)."), 400
+    return jsonify(_suggest(_own_card(card_id), answer))
+
+
+@bp.post("/bury")
+@login_required
+def bury():
+    return _card_action(lambda card_id: study.bury(current_user.id, card_id, utcnow()),
+                        "Card buried until tomorrow.")
+
+
+@bp.post("/suspend")
+@login_required
+def suspend():
+    return _card_action(lambda card_id: study.set_suspended(current_user.id, card_id, True),
+                        "Card suspended. It will not come back until you unsuspend it.")
+
+
+def _card_action(action, message: str):
+    form = CardActionForm()
+    card_id = form.card_id.data
+    if not form.validate() or not str(card_id).isdigit():
+        return _error("Which card? The request did not say.")
+    try:
+        action(int(card_id))
+    except NotFound as e:
+        return _error(str(e), 404)
+    now = utcnow()
+    if _wants_json():
+        return jsonify(message=message, **payload(current_user, study.queue(current_user, now),
+                                                  now))
+    flash(message, "info")
+    return redirect(url_for("study.review"))
+
+
+@bp.route("/banks", methods=["GET", "POST"])
+@login_required
+def banks():
+    summaries = catalogue.bank_summaries()
+    enrolled = study.enrolments(current_user.id)
+    forms = {}
+    for bank in summaries:
+        form = EnrolForm(prefix=f"b{bank.id}")
+        form.tags.choices = [(t, TAGS.get(t, t)) for t in bank.tags]
+        if request.method == "GET" and bank.id in enrolled:
+            form.tags.data = enrolled[bank.id].tags
+        forms[bank.id] = form
+    if request.method == "POST":
+        bank_id = request.form.get("bank_id", type=int)
+        if bank_id not in forms:
+            abort(400, "Choose one of the listed banks.")
+        form = forms[bank_id]
+        if request.form.get("leave"):
+            study.unenrol(current_user.id, bank_id)
+            flash("You left that bank. Your progress is kept if you come back.", "info")
+            return redirect(url_for("study.banks"))
+        if form.validate_on_submit():
+            try:
+                study.enrol(current_user.id, bank_id, form.tags.data or [], utcnow())
+            except ServiceError as e:
+                abort(400, str(e))
+            flash("Saved. Your cards are ready.", "success")
+            return redirect(url_for("study.review"))
+        return render_template("study/banks.html", banks=summaries, forms=forms,
+                               enrolled=enrolled), 400
+    return render_template("study/banks.html", banks=summaries, forms=forms, enrolled=enrolled)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(data=None if request.method == "POST" else {
+        "desired_retention": current_user.setting("desired_retention"),
+        "new_per_day": current_user.setting("new_per_day"),
+        "reviews_per_day": current_user.setting("reviews_per_day"),
+        "timezone": current_user.setting("timezone"),
+        "type_in": current_user.setting("type_in"),
+    })
+    if form.validate_on_submit():
+        accounts.update_settings(current_user.id, {
+            "desired_retention": float(form.desired_retention.data),
+            "new_per_day": form.new_per_day.data,
+            "reviews_per_day": form.reviews_per_day.data,
+            "timezone": form.timezone.data,
+            "type_in": form.type_in.data,
+        })
+        flash("Settings saved.", "success")
+        return redirect(url_for("study.settings"))
+    return render_template("study/settings.html", form=form, optimise_form=ActionForm(),
+                           fitted=bool(current_user.fsrs_parameters)), \
+        (400 if form.is_submitted() else 200)
+
+
+@bp.post("/settings/optimise")
+@login_required
+def optimise():
+    try:
+        result = optimisation.optimise_user(current_user.id)
+    except ServiceError as e:
+        flash(str(e), "info")
+    else:
+        flash("Your schedule now uses parameters fitted to your reviews. " + result.summary(),
+              "success")
+    return redirect(url_for("study.settings"))
