@@ -5,7 +5,7 @@ memory model.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -138,13 +138,13 @@ def _studyable(user_id: int, now: datetime):
 def done_today(user_id: int, since: datetime) -> tuple[int, int]:
     """(new cards introduced, reviews done) by flashcard since the day began."""
     rows = db.session.execute(
-        select(Review.previous_state == 0, func.count())
+        select(Review.previous_state, func.count())
         .where(Review.user_id == user_id, Review.reviewed_at >= since,
                Review.origin == "flashcard")
-        .group_by(Review.previous_state == 0)
+        .group_by(Review.previous_state)
     ).all()
-    counts = {bool(is_new): n for is_new, n in rows}
-    return counts.get(True, 0), counts.get(False, 0)
+    new = sum(n for state, n in rows if state == 0)
+    return new, sum(n for _, n in rows) - new
 
 
 def queue(user: User, now: datetime) -> Queue:
@@ -178,11 +178,10 @@ def queue(user: User, now: datetime) -> Queue:
         card = first(learning_q.where(Card.due <= now + LEARN_AHEAD))
     next_due = None
     if card is None:
-        next_due = db.session.scalar(
-            select(func.min(Card.due)).select_from(
-                base.where(Card.state != 0).subquery()))
-        if next_due is not None and next_due.tzinfo is None:
-            next_due = next_due.replace(tzinfo=now.tzinfo)
+        scheduled = base.where(Card.state != 0).subquery()
+        next_due = db.session.scalar(select(func.min(scheduled.c.due)))
+        if next_due is not None and next_due.tzinfo is None:  # SQLite keeps no zone
+            next_due = next_due.replace(tzinfo=UTC)
         if counts.new == 0 and new_left == 0 and db.session.scalar(
                 select(func.count()).select_from(new_q.subquery())):
             next_due = min(next_due, tomorrow) if next_due else tomorrow

@@ -1,0 +1,185 @@
+"""Flashcard study with the database: queue, limits, reviews once, undo, bury, suspend."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Card, Question, Review, User
+from quizapp.services import accounts, study
+from quizapp.services.banks import load_paths
+from quizapp.services.errors import NotFound, ServiceError
+from tests.domain.test_bank_file import bank_text, question
+
+MORNING = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def learner(app, make_user):
+    return make_user()
+
+
+@pytest.fixture
+def enrolled(app, learner, make_bank, make_question):
+    """A learner enrolled in a bank of 5 questions."""
+    bank = make_bank()
+    for n in range(5):
+        make_question(bank, "numeric", key=f"n{n}", tags=["venue"])
+    with app.app_context():
+        study.enrol(learner.id, bank.id, [], MORNING)
+    return bank
+
+
+def user(learner_id) -> User:
+    return db.session.get(User, learner_id)
+
+
+def test_enrolment_creates_one_new_card_per_question(app, learner, enrolled):
+    with app.app_context():
+        cards = db.session.scalars(select(Card).where(Card.user_id == learner.id)).all()
+        assert len(cards) == 5 and {c.state for c in cards} == {0}
+        study.enrol(learner.id, enrolled.id, [], MORNING)  # again: nothing doubles
+        assert db.session.scalar(select(func.count()).select_from(Card)) == 5
+
+
+def test_topics_limit_the_cards(app, learner, make_bank, make_question):
+    bank = make_bank()
+    make_question(bank, "numeric", key="a", tags=["venue"])
+    make_question(bank, "numeric", key="b", tags=["economy"])
+    with app.app_context():
+        study.enrol(learner.id, bank.id, ["economy"], MORNING)
+        keys = db.session.scalars(select(Question.key).join(Card)).all()
+        assert keys == ["b"]
+
+
+def test_queue_counts_and_order(app, learner, enrolled):
+    with app.app_context():
+        queue = study.queue(user(learner.id), MORNING)
+        assert (queue.counts.new, queue.counts.learning, queue.counts.review) == (5, 0, 0)
+        first = queue.card
+        study.answer_card(learner.id, first.id, 3, MORNING, submission_id="s-000001")
+        queue = study.queue(user(learner.id), MORNING)
+        assert (queue.counts.new, queue.counts.learning) == (4, 1)
+        assert queue.card.id != first.id  # the learning card is due in 10 minutes
+        later = study.queue(user(learner.id), MORNING + timedelta(minutes=11))
+        assert later.card.id == first.id  # learning cards come first once due
+
+
+def test_new_card_limit_resets_at_4am_in_the_learners_zone(app, learner, enrolled):
+    with app.app_context():
+        accounts.update_settings(learner.id, {"new_per_day": 2, "timezone": "Europe/Minsk"})
+        # 00:30 UTC is 03:30 in Minsk: still the previous study day until 01:00 UTC.
+        night = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
+        for n in range(2):
+            card = study.queue(user(learner.id), night).card
+            study.answer_card(learner.id, card.id, 4, night, submission_id=f"night-{n}xx")
+        assert study.queue(user(learner.id), night).counts.new == 0
+        assert study.queue(user(learner.id), night + timedelta(minutes=20)).counts.new == 0
+        after_rollover = datetime(2026, 3, 2, 1, 5, tzinfo=UTC)
+        assert study.queue(user(learner.id), after_rollover).counts.new == 2
+
+
+def test_review_limit(app, learner, enrolled):
+    with app.app_context():
+        accounts.update_settings(learner.id, {"reviews_per_day": 1})
+        for card in db.session.scalars(select(Card)).all():
+            study.answer_card(learner.id, card.id, 4, MORNING - timedelta(days=30),
+                              submission_id=f"old-{card.id}xxx")
+        queue = study.queue(user(learner.id), MORNING)
+        assert queue.counts.review == 1
+        study.answer_card(learner.id, queue.card.id, 3, MORNING, submission_id="today-1x")
+        assert study.queue(user(learner.id), MORNING).card is None
+
+
+def test_a_repeated_submission_is_acknowledged_not_applied(app, learner, enrolled):
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        first = study.answer_card(learner.id, card.id, 3, MORNING, submission_id="same-id-1")
+        again = study.answer_card(learner.id, card.id, 1, MORNING, submission_id="same-id-1")
+        assert first.applied and not again.applied
+        assert again.review.id == first.review.id
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+        assert db.session.get(Card, card.id).reps == 1
+
+
+def test_review_log_keeps_state_before_and_recall(app, learner, enrolled):
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        study.answer_card(learner.id, card.id, 4, MORNING, submission_id="r1xxxxxx")
+        later = MORNING + timedelta(days=3)
+        study.answer_card(learner.id, card.id, 3, later, submission_id="r2xxxxxx")
+        first, second = db.session.scalars(select(Review).order_by(Review.id)).all()
+        assert first.previous_state == 0 and first.recall_probability is None
+        assert second.previous_state == 2 and 0 < second.recall_probability < 1
+        assert second.state_before["reps"] == 1
+
+
+def test_undo_restores_the_card_and_removes_the_log(app, learner, enrolled):
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        before = (card.state, card.due, card.reps)
+        study.answer_card(learner.id, card.id, 4, MORNING, submission_id="undo-me1")
+        restored = study.undo_last(learner.id)
+        assert restored.id == card.id
+        assert (restored.state, restored.due, restored.reps) == before
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+        with pytest.raises(ServiceError, match="no review to undo"):
+            study.undo_last(learner.id)
+
+
+def test_bury_and_suspend(app, learner, enrolled):
+    with app.app_context():
+        first = study.queue(user(learner.id), MORNING).card
+        study.bury(learner.id, first.id, MORNING)
+        assert study.queue(user(learner.id), MORNING).card.id != first.id
+        assert study.queue(user(learner.id), MORNING).counts.new == 4
+        tomorrow = MORNING + timedelta(days=1)
+        assert study.queue(user(learner.id), tomorrow).counts.new == 5
+        study.set_suspended(learner.id, first.id, True)
+        assert study.queue(user(learner.id), tomorrow).counts.new == 4
+
+
+def test_done_screen_says_when_the_next_card_is_due(app, learner, enrolled):
+    with app.app_context():
+        accounts.update_settings(learner.id, {"new_per_day": 1})
+        card = study.queue(user(learner.id), MORNING).card
+        study.answer_card(learner.id, card.id, 4, MORNING, submission_id="easy-one")
+        queue = study.queue(user(learner.id), MORNING)
+        assert queue.card is None
+        assert queue.next_due is not None and queue.next_due > MORNING
+
+
+def test_another_learners_card_is_not_found(app, learner, enrolled, make_user):
+    other = make_user()
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        for action in (lambda: study.answer_card(other.id, card.id, 3, MORNING),
+                       lambda: study.bury(other.id, card.id, MORNING),
+                       lambda: study.set_suspended(other.id, card.id, True)):
+            with pytest.raises(NotFound):
+                action()
+        assert db.session.get(Card, card.id).reps == 0
+
+
+def test_interval_labels_match_the_scheduler(app, learner, enrolled):
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        labels = study.interval_labels(user(learner.id), card, MORNING)
+        assert labels[1] == "1m" and labels[3] == "10m"
+        study.answer_card(learner.id, card.id, 3, MORNING, submission_id="lbl-xxxx")
+        due = db.session.get(Card, card.id).due
+        assert due - MORNING == timedelta(minutes=10)
+
+
+def test_new_questions_in_a_loaded_bank_reach_enrolled_learners(app, learner, tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(bank_text(question("numeric", key="a")))
+    with app.app_context():
+        [summary] = load_paths([path])
+        bank_id = db.session.scalar(select(Question.bank_id))
+        study.enrol(learner.id, bank_id, [], MORNING)
+    path.write_text(bank_text(question("numeric", key="a"), question("cloze", key="b")))
+    with app.app_context():
+        load_paths([path])
+        assert db.session.scalar(select(func.count()).select_from(Card)) == 2

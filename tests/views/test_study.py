@@ -1,0 +1,173 @@
+"""The flashcard pages: plain form posts, the JSON endpoints, enrolment and settings."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Card, Review, User
+from quizapp.services import accounts
+from tests.conftest import NOW, PASSWORD, make_test_app
+
+
+@pytest.fixture
+def learner(app, make_user, auth):
+    user = make_user("sam")
+    auth.login("sam")
+    return user
+
+
+@pytest.fixture
+def bank(make_bank, make_question):
+    bank = make_bank(title="Demo bank")
+    for n in range(3):
+        make_question(bank, "numeric", key=f"n{n}", tags=["venue"])
+    return bank
+
+
+def enrol(client, bank):
+    response = client.post("/study/banks", data={"bank_id": bank.id})
+    assert response.status_code == 302
+
+
+def test_without_enrolment_the_learner_is_sent_to_choose_banks(client, learner, bank):
+    response = client.get("/study/")
+    assert response.status_code == 302 and response.location.endswith("/study/banks")
+    assert "Demo bank" in client.get("/study/banks").data.decode()
+
+
+def test_review_without_javascript(app, client, learner, bank):
+    enrol(client, bank)
+    page = client.get("/study/").data.decode()
+    assert "New <strong data-count=\"new\">3</strong>" in page
+    card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+    assert 'id="card-back" hidden' in page
+    shown = client.get(f"/study/?card={card_id}&show=1").data.decode()
+    assert 'id="card-back" hidden' not in shown and "5,063 victims" in shown
+    submission = re.search(r'name="submission_id" value="([^"]+)"', shown).group(1)
+    form = {"card_id": card_id, "rating": 3, "submission_id": submission}
+    assert client.post("/study/review", data=form).status_code == 302
+    assert client.post("/study/review", data=form).status_code == 302  # back + resubmit
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+
+
+def test_json_review_returns_the_next_card(app, client, learner, bank):
+    enrol(client, bank)
+    page = client.get("/study/").data.decode()
+    card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+    body = {"card_id": card_id, "rating": 4, "submission_id": "json-sub-1", "duration_ms": 1200}
+    reply = client.post("/study/review", json=body).get_json()
+    assert reply["applied"] is True
+    assert reply["card"]["card_id"] != card_id
+    assert set(reply["card"]["intervals"]) == {"1", "2", "3", "4"}
+    assert "<" in reply["card"]["front_html"] and reply["counts"]["new"] == 2
+    again = client.post("/study/review", json=body).get_json()
+    assert again["applied"] is False
+    with app.app_context():
+        assert db.session.scalar(select(Review.duration_ms)) == 1200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"card_id": "x", "rating": 3}, {"card_id": 1, "rating": 9},
+     {"card_id": 1, "rating": 3, "submission_id": "bad id with spaces"},
+     {"card_id": 1, "rating": 3, "duration_ms": -5}],
+)
+def test_json_review_rejects_bad_input(app, client, learner, bank, body):
+    enrol(client, bank)
+    response = client.post("/study/review", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+
+
+def test_someone_elses_card_is_404(app, client, auth, make_user, learner, bank):
+    enrol(client, bank)
+    with app.app_context():
+        card_id = db.session.scalar(select(Card.id))
+    make_user("eve")
+    auth.logout()
+    auth.login("eve")
+    assert client.post("/study/review", json={"card_id": card_id, "rating": 3}).status_code == 404
+    assert client.post("/study/bury", json={"card_id": card_id}).status_code == 404
+    assert client.post("/study/check", json={"card_id": card_id, "answer": "1"}).status_code == 404
+    assert client.get(f"/study/?card={card_id}&show=1").status_code in (302, 404)
+
+
+def test_undo_bury_and_suspend_over_json(app, client, learner, bank):
+    enrol(client, bank)
+    page = client.get("/study/").data.decode()
+    card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+    body = {"card_id": card_id, "rating": 3, "submission_id": "u1xxxxxx"}
+    client.post("/study/review", json=body)
+    undone = client.post("/study/undo", json={}).get_json()
+    assert undone["card"]["card_id"] == card_id
+    assert client.post("/study/undo", json={}).status_code == 400
+    buried = client.post("/study/bury", json={"card_id": card_id}).get_json()
+    assert buried["card"]["card_id"] != card_id
+    client.post("/study/suspend", json={"card_id": buried["card"]["card_id"]})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Card.suspended)) == 1
+
+
+def test_type_in_suggests_a_grade(client, learner, bank):
+    enrol(client, bank)
+    page = client.get("/study/").data.decode()
+    card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+    right = client.post("/study/check", json={"card_id": card_id, "answer": "5 063"}).get_json()
+    assert right == {"rating": 3, "feedback": right["feedback"], "correct": True}
+    wrong = client.post("/study/check", json={"card_id": card_id, "answer": "12"}).get_json()
+    assert wrong["rating"] == 1
+    no_js = client.get(f"/study/?card={card_id}&show=1&answer=5063")
+    assert no_js.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [({"desired_retention": "0.5"}, "between 0.70 and 0.97"),
+     ({"desired_retention": "lots"}, "Not a valid decimal"),
+     ({"new_per_day": "-1"}, "0 to 1000"),
+     ({"timezone": "Mars/Olympus"}, "Not a valid choice")],
+)
+def test_settings_reject_bad_values(app, client, learner, form, message):
+    data = {"desired_retention": "0.9", "new_per_day": "20", "reviews_per_day": "200",
+            "timezone": "UTC", **form}
+    response = client.post("/study/settings", data=data)
+    assert response.status_code == 400
+    assert message in response.data.decode()
+    with app.app_context():
+        assert db.session.get(User, learner.id).settings == {}
+
+
+def test_settings_are_saved(app, client, learner):
+    data = {"desired_retention": "0.85", "new_per_day": "5", "reviews_per_day": "50",
+            "timezone": "Europe/Minsk", "type_in": "y"}
+    assert client.post("/study/settings", data=data).status_code == 302
+    with app.app_context():
+        settings = db.session.get(User, learner.id).settings
+    assert settings == {"desired_retention": 0.85, "new_per_day": 5, "reviews_per_day": 50,
+                        "timezone": "Europe/Minsk", "type_in": True}
+
+
+def test_optimise_explains_when_there_are_too_few_reviews(client, learner):
+    response = client.post("/study/settings/optimise", follow_redirects=True)
+    assert "needs at least 400 reviews" in response.data.decode()
+
+
+@pytest.mark.parametrize("database", ["sqlite"])
+def test_json_endpoints_need_the_csrf_token(database, tmp_path):
+    app = make_test_app(database, tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    login_page = client.get("/auth/login").data.decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', login_page).group(1)
+    with app.app_context():
+        accounts.create_user("tess", PASSWORD, now=NOW)
+    client.post("/auth/login", data={"username": "tess", "password": PASSWORD,
+                                     "csrf_token": token})
+    for url in ("/study/review", "/study/undo", "/study/bury", "/study/check"):
+        assert client.post(url, json={"card_id": 1, "rating": 3}).status_code == 400, url
