@@ -53,9 +53,10 @@ def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | N
 
 
 def question_view(attempt: QuizAttempt, position: int, revision: QuestionRevision,
-                  shown: list[int], answered: AttemptAnswer | None) -> QuestionView:
+                  shown: list[int], answered: AttemptAnswer | None, *, over: bool
+                  ) -> QuestionView:
     snapshot = revision.snapshot
-    show_feedback = answered is not None and (attempt.mode == "practice" or attempt.finished_at)
+    show_feedback = answered is not None and (attempt.mode == "practice" or over)
     limit = quizzes.deadline(attempt)
     return QuestionView(
         position=position,
@@ -69,7 +70,7 @@ def question_view(attempt: QuizAttempt, position: int, revision: QuestionRevisio
         cloze_parts=cloze_parts(snapshot["prompt"]) if snapshot["type"] == "cloze" else [],
         feedback=feedback(snapshot, answered, quizzes.regrade(snapshot, answered.response))
         if show_feedback else None,
-        deadline_iso=limit.isoformat() if limit and not attempt.finished_at else None,
+        deadline_iso=limit.isoformat() if limit and not over else None,
     )
 
 

@@ -41,8 +41,10 @@ def start():
             return redirect(url_for("quiz.question", attempt_id=attempt.id, position=0))
     status = 400 if form.is_submitted() else 200
     attempts = quizzes.history(current_user.id, limit=20)
-    return render_template("quiz/start.html", form=form, attempts=attempts,
-                           totals={a.id: quizzes.total(a) for a in attempts}), status
+    now = utcnow()
+    rows = [(a, quizzes.total(a), quizzes.ended_at(a, now) is not None, quizzes.score_of(a))
+            for a in attempts]
+    return render_template("quiz/start.html", form=form, attempts=rows), status
 
 
 @bp.get("/<int:attempt_id>")
@@ -50,7 +52,7 @@ def start():
 def resume(attempt_id: int):
     attempt = _attempt(attempt_id)
     position = quizzes.next_position(attempt)
-    if attempt.finished_at or quizzes.expire_if_due(attempt, utcnow()) or position is None:
+    if quizzes.ended_at(attempt, utcnow()) or position is None:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     return redirect(url_for("quiz.question", attempt_id=attempt.id, position=position))
 
@@ -64,8 +66,8 @@ def question(attempt_id: int, position: int):
     except NotFound as e:
         abort(404, str(e))
     answered = quizzes.answer_at(attempt, position)
-    finished = quizzes.expire_if_due(attempt, utcnow())
-    if finished and answered is None and request.method == "GET":
+    over = quizzes.ended_at(attempt, utcnow()) is not None
+    if over and answered is None and request.method == "GET":
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     snapshot = revision.snapshot
     shown = rules.shown_options(snapshot, attempt.seed, position)
@@ -91,8 +93,8 @@ def question(attempt_id: int, position: int):
             status = 400
     elif request.method == "POST":
         return _after_answer(attempt, position, None)  # a repeat: nothing recorded twice
-    view = question_view(attempt, position, revision, shown, answered)
-    return render_template("quiz/question.html", attempt=attempt, q=view, form=form,
+    view = question_view(attempt, position, revision, shown, answered, over=over)
+    return render_template("quiz/question.html", attempt=attempt, q=view, form=form, over=over,
                            answered=answered is not None, finish_form=ActionForm()), status
 
 
@@ -129,12 +131,12 @@ def finish(attempt_id: int):
 @login_required
 def results(attempt_id: int):
     attempt = _attempt(attempt_id)
-    quizzes.expire_if_due(attempt, utcnow())
-    if attempt.finished_at is None:
+    ended = quizzes.ended_at(attempt, utcnow())
+    if ended is None:
         flash("Finish the quiz to see its results.", "info")
         return redirect(url_for("quiz.resume", attempt_id=attempt.id))
     return render_template("quiz/results.html", attempt=attempt, review=results_view(attempt),
-                           retry_form=ActionForm())
+                           score=quizzes.score_of(attempt), ended=ended, retry_form=ActionForm())
 
 
 @bp.post("/<int:attempt_id>/retry")

@@ -152,6 +152,22 @@ def deadline(attempt: QuizAttempt) -> datetime | None:
     return attempt.started_at + timedelta(seconds=attempt.time_limit_s)
 
 
+def ended_at(attempt: QuizAttempt, now: datetime) -> datetime | None:
+    """When the attempt ended: finished, or its time limit passed (read-only)."""
+    if attempt.finished_at is not None:
+        return attempt.finished_at
+    limit = deadline(attempt)
+    if limit is not None and now > limit + timedelta(seconds=rules.DEADLINE_GRACE_S):
+        return limit
+    return None
+
+
+def score_of(attempt: QuizAttempt) -> float:
+    if attempt.score is not None:
+        return attempt.score
+    return rules.attempt_score([a.score for a in attempt.answers], total(attempt))
+
+
 def expire_if_due(attempt: QuizAttempt, now: datetime) -> bool:
     """Finish an attempt whose time ran out; True if it is (now) finished."""
     if attempt.finished_at is not None:
