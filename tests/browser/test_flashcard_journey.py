@@ -14,7 +14,7 @@ def test_keyboard_review_with_undo_until_done(app, page: Page, server_url: str, 
         make_question(bank, "numeric", key=f"fact-{n}", tags=["venue"])
     make_user("ana")
     log_in(page, server_url, "ana")
-    page.get_by_role("link", name="Flashcards").click()
+    page.get_by_role("link", name="Flashcards", exact=True).click()
     page.get_by_role("button", name="Study this bank").click()
     expect(page.locator("[data-count=new]")).to_have_text("5")
     shot("01-front")
