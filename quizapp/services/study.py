@@ -305,6 +305,11 @@ def set_suspended(user_id: int, card_id: int, suspended: bool) -> Card:
     return card
 
 
+def suspended_cards(user_id: int) -> list[Card]:
+    return list(db.session.scalars(
+        select(Card).where(Card.user_id == user_id, Card.suspended.is_(True)).order_by(Card.id)))
+
+
 def interval_labels(user: User, card: Card, now: datetime) -> dict[int, str]:
     """What each grade button would schedule, e.g. {1: "1m", 2: "6m", 3: "10m", 4: "8d"}."""
     previews = scheduling.preview(card.id, card_state(card), now, scheduler_settings(user))

@@ -8,6 +8,7 @@ from quizapp.extensions import db
 from quizapp.forms import ActionForm
 from quizapp.models import Card
 from quizapp.models.types import utcnow
+from quizapp.presenting import card_faces
 from quizapp.services import accounts, catalogue, optimisation, study
 from quizapp.services.errors import NotFound, ServiceError
 from quizapp.study import bp
@@ -22,8 +23,7 @@ def _wants_json() -> bool:
 def _error(message: str, status: int = 400):
     if _wants_json():
         return jsonify(error=message), status
-    flash(message, "error")
-    return redirect(url_for("study.review"))
+    abort(status, message)
 
 
 @bp.get("/")
@@ -131,6 +131,21 @@ def suspend():
                         "Card suspended. It will not come back until you unsuspend it.")
 
 
+@bp.post("/unsuspend")
+@login_required
+def unsuspend():
+    form = CardActionForm()
+    card_id = form.card_id.data
+    if not form.validate() or not str(card_id).isdigit():
+        return _error("Which card? The request did not say.")
+    try:
+        study.set_suspended(current_user.id, int(card_id), False)
+    except NotFound as e:
+        return _error(str(e), 404)
+    flash("The card is back in your reviews.", "success")
+    return redirect(url_for("study.banks"))
+
+
 def _card_action(action, message: str):
     form = CardActionForm()
     card_id = form.card_id.data
@@ -177,8 +192,11 @@ def banks():
             flash("Saved. Your cards are ready.", "success")
             return redirect(url_for("study.review"))
         return render_template("study/banks.html", banks=summaries, forms=forms,
-                               enrolled=enrolled), 400
-    return render_template("study/banks.html", banks=summaries, forms=forms, enrolled=enrolled)
+                               enrolled=enrolled, suspended=[]), 400
+    suspended = [(c, card_faces(current_snapshot(c)).front) for c in
+                 study.suspended_cards(current_user.id)]
+    return render_template("study/banks.html", banks=summaries, forms=forms, enrolled=enrolled,
+                           suspended=suspended, action_form=ActionForm())
 
 
 @bp.route("/settings", methods=["GET", "POST"])

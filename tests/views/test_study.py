@@ -171,3 +171,19 @@ def test_json_endpoints_need_the_csrf_token(database, tmp_path):
                                      "csrf_token": token})
     for url in ("/study/review", "/study/undo", "/study/bury", "/study/check"):
         assert client.post(url, json={"card_id": 1, "rating": 3}).status_code == 400, url
+
+
+def test_suspended_cards_can_be_brought_back(app, client, learner, bank):
+    enrol(client, bank)
+    with app.app_context():
+        card_id = db.session.scalar(select(Card.id))
+    client.post("/study/suspend", data={"card_id": card_id})
+    page = client.get("/study/banks").data.decode()
+    assert "Suspended cards" in page and "Unsuspend" in page
+    assert client.post("/study/unsuspend", data={"card_id": card_id}).status_code == 302
+    with app.app_context():
+        assert not db.session.get(Card, card_id).suspended
+    assert client.post("/study/unsuspend", data={"card_id": 99999}).status_code == 404
+    assert client.post("/study/unsuspend", data={}).status_code == 400
+    assert client.post("/study/bury", data={"card_id": "x"}).status_code == 400
+    assert client.post("/study/review", data={"card_id": 1}).status_code == 400
