@@ -14,6 +14,7 @@ from quizapp.config import Config
 from quizapp.database import configure_engine
 from quizapp.extensions import csrf, db, login_manager, migrate
 from quizapp.main import bp as main_bp
+from quizapp.progress import bp as progress_bp
 from quizapp.quiz import bp as quiz_bp
 from quizapp.services.accounts import load_session_user
 from quizapp.sources import bp as sources_bp
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sources_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(study_bp)
+    app.register_blueprint(progress_bp)
     cli.register(app)
     errors.register(app)
     security.register(app)

@@ -8,7 +8,9 @@ from quizapp.models import User
 
 def nav_links(user: User) -> list[tuple[str, str]]:
     links = [("main.home", "Home"), ("study.review", "Flashcards"), ("quiz.start", "Quiz"),
-             ("study.settings", "Settings")]
+             ("progress.dashboard", "Progress"), ("study.settings", "Settings")]
+    if user.is_instructor:
+        links.append(("progress.class_banks", "Class"))
     if user.is_admin:
         links.append(("admin.users", "Users"))
     return links

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
-from quizapp.models.bank import Bank, Question, QuestionRevision, bank_editor
+from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, bank_editor
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
 from quizapp.models.source import SourceArticle, SourceParagraph
 from quizapp.models.study import Card, Enrolment, Review
@@ -14,6 +14,7 @@ __all__ = [
     "Enrolment",
     "Question",
     "QuestionRevision",
+    "QuestionTag",
     "QuizAttempt",
     "Review",
     "Role",

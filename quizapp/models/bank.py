@@ -77,6 +77,25 @@ class Question(db.Model):
     revisions: Mapped[list[QuestionRevision]] = relationship(
         back_populates="question", order_by="QuestionRevision.number"
     )
+    tag_rows: Mapped[list[QuestionTag]] = relationship(cascade="all, delete-orphan")
+
+    def sync_tag_rows(self) -> None:
+        """Mirror `tags` into question_tag rows, which statistics GROUP BY."""
+        wanted = set(self.tags or [])
+        self.tag_rows = [row for row in self.tag_rows if row.tag in wanted]
+        have = {row.tag for row in self.tag_rows}
+        self.tag_rows.extend(QuestionTag(tag=t) for t in sorted(wanted - have))
+
+
+class QuestionTag(db.Model):
+    """One row per (question, tag): the tags of `Question.tags`, indexed for GROUP BY."""
+
+    __tablename__ = "question_tag"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("question.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
 class QuestionRevision(db.Model):

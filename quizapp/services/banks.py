@@ -68,6 +68,7 @@ def apply_spec(question: Question, spec: QuestionBase) -> None:
     question.data = spec.answer_data()
     question.sources = list(spec.source)
     question.tags = list(spec.tags)
+    question.sync_tag_rows()
     question.difficulty = spec.difficulty
     question.source_check_ignore = spec.source_check_ignore
 

@@ -1,0 +1,45 @@
+"""SQL expressions the two databases spell differently."""
+
+from sqlalchemy import Float
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class days_between(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+    """Fractional days from the first timestamp to the second."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({end}) - julianday({start}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+
+
+class whole_days_between(FunctionElement):  # noqa: N801
+    """Whole days elapsed from the first timestamp to the second (rounded down)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "whole_days_between"
+
+
+@compiles(whole_days_between, "sqlite")
+def _whole_days_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+@compiles(whole_days_between, "postgresql")
+def _whole_days_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"

@@ -1,0 +1,229 @@
+"""A learner's progress, computed with GROUP BY in the database (no per-row Python)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Integer, and_, case, func, literal, select, union_all
+
+from quizapp.domain import scheduling
+from quizapp.domain.statistics import MATURE_DAYS, ratio, streak
+from quizapp.extensions import db
+from quizapp.models import (
+    AttemptAnswer,
+    Bank,
+    Card,
+    Question,
+    QuestionRevision,
+    QuestionTag,
+    QuizAttempt,
+    Review,
+    User,
+)
+from quizapp.models.sql import days_between, whole_days_between
+from quizapp.models.types import UTCDateTime
+
+
+def day_starts(user: User, now: datetime, first: int, count: int) -> list[datetime]:
+    """UTC start of `count + 1` consecutive learner days from day offset `first` (0 = today)."""
+    tz = user.setting("timezone")
+    today = scheduling.day_start(now, tz)
+    starts = []
+    probe = today + timedelta(days=first, hours=12)
+    for _ in range(count + 1):
+        starts.append(scheduling.day_start(probe, tz))
+        probe += timedelta(days=1)
+    return starts
+
+
+def _day_table(starts: list[datetime], name: str):
+    """A small table of (day, starts, ends) that a range join can GROUP BY.
+
+    Built as UNION ALL (SQLite cannot name the columns of a VALUES list); at most 366
+    rows, below SQLite's limit of 500 compound terms.
+    """
+    rows = [
+        select(literal(i, Integer).label("day"), literal(starts[i], UTCDateTime).label("starts"),
+               literal(starts[i + 1], UTCDateTime).label("ends"))
+        for i in range(len(starts) - 1)
+    ]
+    return union_all(*rows).subquery(name)
+
+
+def _now(now: datetime):
+    return literal(now, UTCDateTime)
+
+
+def due_forecast(user: User, now: datetime, days: int = 30) -> list[int]:
+    """Cards due on each of the next `days` learner days; overdue cards count today."""
+    starts = day_starts(user, now, 0, days)
+    starts[0] = datetime(1970, 1, 1, tzinfo=starts[0].tzinfo)  # today includes overdue
+    table = _day_table(starts, "forecast_day")
+    rows = db.session.execute(
+        select(table.c.day, func.count(Card.id))
+        .join(Card, and_(Card.due >= table.c.starts, Card.due < table.c.ends))
+        .where(Card.user_id == user.id, Card.state != 0, Card.suspended.is_(False))
+        .group_by(table.c.day)
+    ).all()
+    counts = [0] * days
+    for day, n in rows:
+        counts[day] = n
+    return counts
+
+
+def reviews_per_day(user: User, now: datetime, days: int = 365) -> list[tuple[datetime, int]]:
+    """(day start, reviews) for each learner day of the last `days`, ending today."""
+    starts = day_starts(user, now, -(days - 1), days)
+    table = _day_table(starts, "history_day")
+    rows = dict(db.session.execute(
+        select(table.c.day, func.count(Review.id))
+        .join(Review, and_(Review.reviewed_at >= table.c.starts,
+                           Review.reviewed_at < table.c.ends))
+        .where(Review.user_id == user.id)
+        .group_by(table.c.day)
+    ).all())
+    return [(starts[i], rows.get(i, 0)) for i in range(days)]
+
+
+def true_retention(user: User, now: datetime, days: int) -> tuple[float | None, int]:
+    """Share of reviews of cards in review state answered Hard/Good/Easy, and how many."""
+    passed, total = db.session.execute(
+        select(func.sum(case((Review.rating >= 2, 1), else_=0)), func.count(Review.id))
+        .where(Review.user_id == user.id, Review.previous_state == scheduling.REVIEW,
+               Review.reviewed_at >= now - timedelta(days=days))
+    ).one()
+    return ratio(passed or 0, total), total
+
+
+def _recalled(now: datetime):
+    """Predicted recall >= 0.9 now. FSRS defines stability as the time for recall to fall
+    to 90%, so this holds exactly while whole days since the last review <= stability."""
+    elapsed = whole_days_between(Card.last_review, _now(now))
+    return and_(Card.state == scheduling.REVIEW, elapsed <= Card.stability)
+
+
+@dataclass(frozen=True)
+class Mastery:
+    key: str
+    label: str
+    cards: int
+    mastered: int
+
+    @property
+    def share(self) -> float | None:
+        return ratio(self.mastered, self.cards)
+
+
+def mastery_by_bank(user: User, now: datetime) -> list[Mastery]:
+    rows = db.session.execute(
+        select(Bank.slug, Bank.title, func.count(Card.id),
+               func.sum(case((_recalled(now), 1), else_=0)))
+        .join(Question, Question.id == Card.question_id).join(Bank)
+        .where(Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
+        .group_by(Bank.slug, Bank.title).order_by(Bank.title)
+    ).all()
+    return [Mastery(slug, title, n, m or 0) for slug, title, n, m in rows]
+
+
+def mastery_by_tag(user: User, now: datetime) -> list[tuple[str, int, int]]:
+    rows = db.session.execute(
+        select(QuestionTag.tag, func.count(Card.id),
+               func.sum(case((_recalled(now), 1), else_=0)))
+        .join(Card, Card.question_id == QuestionTag.question_id)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
+        .group_by(QuestionTag.tag).order_by(QuestionTag.tag)
+    ).all()
+    return [(tag, n, m or 0) for tag, n, m in rows]
+
+
+def card_counts(user: User) -> dict[str, int]:
+    """new, learning, young, mature, suspended."""
+    interval = days_between(Card.last_review, Card.due)
+    kind = case(
+        (Card.suspended.is_(True), "suspended"),
+        (Card.state == 0, "new"),
+        (Card.state.in_((1, 3)), "learning"),
+        (interval >= MATURE_DAYS, "mature"),
+        else_="young",
+    )
+    rows = dict(db.session.execute(
+        select(kind, func.count(Card.id)).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, Question.archived.is_(False)).group_by(kind)
+    ).all())
+    return {k: rows.get(k, 0) for k in ("new", "learning", "young", "mature", "suspended")}
+
+
+def quiz_scores(user: User, limit: int = 50) -> list[tuple[datetime, float]]:
+    rows = db.session.execute(
+        select(QuizAttempt.finished_at, QuizAttempt.score)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.finished_at.is_not(None))
+        .order_by(QuizAttempt.finished_at.desc()).limit(limit)
+    ).all()
+    return [(at, score) for at, score in reversed(rows)]
+
+
+@dataclass(frozen=True)
+class WeakQuestion:
+    question_id: int
+    prompt: str
+    lapses: int
+    quiz_score: float | None
+    answers: int
+
+
+def weakest_questions(user: User, limit: int = 10) -> list[WeakQuestion]:
+    """Most lapses first, then lowest mean quiz score."""
+    quiz = (
+        select(QuestionRevision.question_id.label("qid"),
+               func.avg(AttemptAnswer.score).label("mean"),
+               func.count(AttemptAnswer.id).label("n"))
+        .join(AttemptAnswer, AttemptAnswer.question_revision_id == QuestionRevision.id)
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .where(QuizAttempt.user_id == user.id)
+        .group_by(QuestionRevision.question_id).subquery()
+    )
+    lapses = func.coalesce(Card.lapses, 0)
+    rows = db.session.execute(
+        select(Question.id, Question.prompt, lapses, quiz.c.mean, func.coalesce(quiz.c.n, 0))
+        .select_from(Question)
+        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
+        .outerjoin(quiz, quiz.c.qid == Question.id)
+        .where(Question.archived.is_(False),
+               (lapses > 0) | (quiz.c.mean < 1))
+        .order_by(lapses.desc(), func.coalesce(quiz.c.mean, 1.0), Question.id)
+        .limit(limit)
+    ).all()
+    return [WeakQuestion(qid, prompt, n_lapses, mean, n) for qid, prompt, n_lapses, mean, n in rows]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    due_today: int
+    due_tomorrow: int
+    forecast: list[int]
+    history: list[tuple[datetime, int]]
+    streak: int
+    retention: dict[int, tuple[float | None, int]]
+    banks: list[Mastery]
+    tags: list[tuple[str, int, int]]
+    counts: dict[str, int]
+    quiz_scores: list[tuple[datetime, float]]
+    weakest: list[WeakQuestion]
+
+
+def dashboard(user: User, now: datetime) -> Dashboard:
+    forecast = due_forecast(user, now)
+    history = reviews_per_day(user, now)
+    return Dashboard(
+        due_today=forecast[0],
+        due_tomorrow=forecast[1],
+        forecast=forecast,
+        history=history,
+        streak=streak([n > 0 for _, n in history]),
+        retention={d: true_retention(user, now, d) for d in (7, 30, 365)},
+        banks=mastery_by_bank(user, now),
+        tags=mastery_by_tag(user, now),
+        counts=card_counts(user),
+        quiz_scores=quiz_scores(user),
+        weakest=weakest_questions(user),
+    )

@@ -1,0 +1,54 @@
+"""The dashboard draws its charts in Chromium, and shows its tables without JavaScript."""
+
+from playwright.sync_api import Page, expect
+
+from quizapp.extensions import db
+from quizapp.models import User
+from quizapp.services import quizzes, study
+from tests.browser.test_quiz_journey import log_in
+from tests.conftest import NOW
+
+
+def seed(app, make_user, make_bank, make_question):
+    bank = make_bank(title="Charted bank")
+    for n in range(3):
+        make_question(bank, "numeric", key=f"c{n}", tags=["venue"])
+    learner = make_user("cory")
+    with app.app_context():
+        study.enrol(learner.id, bank.id, [], NOW)
+        card = study.queue(db.session.get(User, learner.id), NOW).card
+        study.answer_card(learner.id, card.id, 4, NOW, submission_id="chart-rev-1")
+        attempt = quizzes.start_attempt(learner.id, bank_ids=[bank.id], tags=[], types=[],
+                                        count=1, mode="test", now=NOW, seed=3)
+        quizzes.submit_answer(learner.id, attempt.id, 0, "5063", NOW)
+
+
+def test_dashboard_draws_charts(app, page: Page, server_url, make_user, make_bank,
+                                make_question, shot, console_errors):
+    seed(app, make_user, make_bank, make_question)
+    log_in(page, server_url, "cory")
+    page.get_by_role("link", name="Progress").click()
+    expect(page.get_by_role("heading", name="My progress")).to_be_visible()
+    for kind in ("bar", "line"):
+        canvas = page.locator(f"canvas[data-chart={kind}]")
+        expect(canvas).to_be_visible()
+        assert page.evaluate("k => !!Chart.getChart(document.querySelector("
+                             "`canvas[data-chart=${k}]`))", kind)
+    expect(page.locator("details[data-chart-table]").first).not_to_have_attribute("open", "")
+    shot("dashboard")
+    assert console_errors == []
+
+
+def test_dashboard_tables_without_javascript(app, browser, server_url, make_user, make_bank,
+                                            make_question, tmp_path):
+    seed(app, make_user, make_bank, make_question)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, server_url, "cory")
+    page.goto(server_url + "/progress/")
+    table = page.get_by_role("table", name="Cards due per day")
+    expect(table).to_be_visible()
+    expect(page.get_by_role("table", name="Quiz scores")).to_be_visible()
+    expect(page.get_by_role("row", name="Charted bank")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "dashboard-no-js.png"), full_page=True)
+    context.close()
