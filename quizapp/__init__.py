@@ -10,6 +10,7 @@ from flask import Flask
 from quizapp import cli, errors, security, templating
 from quizapp.admin import bp as admin_bp
 from quizapp.auth import bp as auth_bp
+from quizapp.author import bp as author_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
 from quizapp.extensions import csrf, db, login_manager, migrate
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(author_bp)
     cli.register(app)
     errors.register(app)
     security.register(app)

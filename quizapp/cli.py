@@ -9,12 +9,16 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from quizapp.domain.bank_file import BankFormatError, parse_bank
+from quizapp.domain.formats import FORMATS
 from quizapp.domain.source_check import check_bank
+from quizapp.extensions import db
 from quizapp.models import Role
 from quizapp.models.types import utcnow
-from quizapp.services import accounts, banks, optimisation, sources
+from quizapp.services import accounts, banks, optimisation, sources, transfer
 from quizapp.services.errors import ServiceError
 
+FORMAT_BY_EXTENSION = {"yaml": "yaml", "yml": "yaml", "csv": "csv", "gift": "gift",
+                       "txt": "gift", "xml": "moodle-xml"}
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
 
 user_cli = AppGroup("user", help="Manage accounts.")
@@ -125,6 +129,56 @@ def bank_check_sources(articles_dir: str, paths: tuple[str, ...]) -> None:
     click.echo(f"{total} questions checked, {len(problems)} problem(s)")
     if problems:
         sys.exit(1)
+
+
+@bank_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "format_name", type=click.Choice(
+    [f.name for f in FORMATS.values() if f.can_import]), help="Default: from the extension.")
+@click.option("--bank", "slug", help="Bank slug (default: the file's own, for YAML).")
+@click.option("--dry-run", is_flag=True, help="Only show what would change.")
+def bank_import(file: str, format_name: str | None, slug: str | None, dry_run: bool) -> None:
+    """Import questions from FILE: a preview, then all of them or none."""
+    path = Path(file)
+    format_name = format_name or FORMAT_BY_EXTENSION.get(path.suffix.lower().lstrip("."))
+    if format_name is None:
+        raise click.UsageError("Give --format: the extension does not say.")
+    try:
+        result = transfer.read_upload(format_name, path.read_bytes(), path.name)
+    except ServiceError as e:
+        raise click.ClickException(str(e)) from None
+    slug = slug or (result.header.slug if result.header else None)
+    if not slug:
+        raise click.UsageError("Give --bank SLUG: this file does not name its bank.")
+    bank = transfer.get_or_create_bank(slug, result.header)
+    plan = transfer.preview(bank, result)
+    click.echo(f"{slug}: {len(plan.added)} to add, {len(plan.changed)} to change, "
+               f"{len(plan.unchanged)} unchanged, {len(plan.rejected)} rejected")
+    for rejection in plan.rejected:
+        click.echo(f"  rejected: {rejection}", err=True)
+    if dry_run or not plan.count:
+        db.session.rollback()
+        return
+    transfer.apply(None, bank, result, utcnow(), f"import from {path.name}")
+    click.echo("Imported.")
+
+
+@bank_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "format_name", required=True,
+              type=click.Choice([f.name for f in FORMATS.values() if f.can_export]))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+def bank_export(slug: str, format_name: str, output: str) -> None:
+    """Write bank SLUG to a file in the chosen format."""
+    bank = transfer.find_bank(slug)
+    if bank is None:
+        raise click.ClickException(f"No bank {slug!r}.")
+    result = transfer.export_bank(bank, format_name)
+    Path(output).write_bytes(result.data)
+    for rejection in result.left_out:
+        click.echo(f"  left out: {rejection}", err=True)
+    click.echo(f"Wrote {output} ({len(result.data):,} bytes, "
+               f"{len(result.left_out)} question(s) left out)")
 
 
 @source_cli.command("load")

@@ -10,7 +10,7 @@ def nav_links(user: User) -> list[tuple[str, str]]:
     links = [("main.home", "Home"), ("study.review", "Flashcards"), ("quiz.start", "Quiz"),
              ("progress.dashboard", "Progress"), ("study.settings", "Settings")]
     if user.is_instructor:
-        links.append(("progress.class_banks", "Class"))
+        links += [("author.banks", "Banks"), ("progress.class_banks", "Class")]
     if user.is_admin:
         links.append(("admin.users", "Users"))
     return links

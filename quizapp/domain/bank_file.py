@@ -94,6 +94,9 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except RecursionError:
+        error("the file is nested too deeply to read")
+        return result
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
@@ -135,7 +138,8 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
                       line=_line(_node_at(node, ("key",))), key=key, field_="key")
                 continue
             seen[key] = index
-        model = QUESTION_TYPES.get(item.get("type"))  # type: ignore[arg-type]
+        kind = item.get("type")
+        model = QUESTION_TYPES.get(kind) if isinstance(kind, str) else None
         if model is None:
             error(f"unknown type {item.get('type')!r}; use one of: {', '.join(QUESTION_TYPES)}",
                   line=_line(_node_at(node, ("type",))), key=key, field_="type")

@@ -4,6 +4,7 @@ from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, b
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
 from quizapp.models.source import SourceArticle, SourceParagraph
 from quizapp.models.study import Card, Enrolment, Review
+from quizapp.models.transfer import PendingImport
 from quizapp.models.user import DEFAULT_SETTINGS, Role, User
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Bank",
     "Card",
     "Enrolment",
+    "PendingImport",
     "Question",
     "QuestionRevision",
     "QuestionTag",

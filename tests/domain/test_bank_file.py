@@ -157,6 +157,8 @@ def test_all_errors_are_listed_not_only_the_first():
         ("bank: {slug: d, title: D}\nquestions:\n  - !!python/object:os.system {}\n",
          "not valid YAML"),
         ("bank: {slug: d, title: D}\nextra: 1\nquestions: [{}]", "unknown top-level entry"),
+        ("bank: {slug: d, title: D}\nquestions: [{type: [x]}]", "unknown type"),
+        ("bank: " + "[" * 5000 + "]" * 5000, "nested too deeply"),
     ],
 )
 def test_malformed_files(text, words):

@@ -22,7 +22,8 @@ def imported_roots(path: Path) -> set[str]:
     return roots
 
 
-@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(DOMAIN.rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(DOMAIN)))
 def test_domain_module_is_pure(path: Path):
     roots = imported_roots(path)
     assert not roots & set(FORBIDDEN), f"{path.name} imports {roots & set(FORBIDDEN)}"

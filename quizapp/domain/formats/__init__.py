@@ -1,0 +1,59 @@
+"""Import and export formats for question banks: a registry of `Format`s by name.
+
+    fmt = FORMATS["gift"]
+    data = fmt.export(header, questions)      # bytes; fmt.unsupported(questions) lists,
+                                              # with reasons, what the file leaves out
+    result = fmt.parse(data, "upload.gift")   # ImportResult, or FormatError for a whole
+                                              # file that cannot be read
+
+| name       | import | export | carries                                              |
+|------------|--------|--------|------------------------------------------------------|
+| yaml       | yes    | yes    | everything (the question_bank/*.yaml format)         |
+| csv        | yes    | yes    | every question field; not the bank header            |
+| gift       | yes    | yes    | all but ordering and cloze; header in a // comment   |
+| moodle-xml | yes    | yes    | all but ordering and cloze; header minus its article |
+| apkg       | no     | yes    | every type, as Anki notes (Front, Back, Explanation, Source) |
+
+Importing enforces the limits in `base`: at most 2 MB, UTF-8 text, YAML through the safe
+loader only, XML without DOCTYPE or entities (defusedxml). Pure: no Flask, no database.
+"""
+
+from .apkg import TYPES as APKG_TYPES
+from .apkg import export_apkg
+from .base import (
+    MAX_IMPORT_BYTES,
+    Format,
+    FormatError,
+    ImportResult,
+    Rejection,
+)
+from .csv_table import export_csv, parse_csv
+from .gift import TYPES as GIFT_TYPES
+from .gift import export_gift, parse_gift
+from .moodle_xml import TYPES as MOODLE_TYPES
+from .moodle_xml import carries as moodle_carries
+from .moodle_xml import export_moodle_xml, parse_moodle_xml
+from .yaml_bank import export_yaml, parse_yaml
+
+ALL_TYPES = APKG_TYPES
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("yaml", "YAML", "yaml", "application/yaml", ALL_TYPES, export_yaml, parse_yaml),
+        Format("csv", "CSV", "csv", "text/csv", ALL_TYPES, export_csv, parse_csv),
+        Format("gift", "GIFT", "gift", "text/plain", GIFT_TYPES, export_gift, parse_gift),
+        Format("moodle-xml", "Moodle XML", "xml", "application/xml", MOODLE_TYPES,
+               export_moodle_xml, parse_moodle_xml, moodle_carries),
+        Format("apkg", "Anki", "apkg", "application/apkg", APKG_TYPES, export_apkg),
+    )
+}
+
+__all__ = [
+    "FORMATS",
+    "MAX_IMPORT_BYTES",
+    "Format",
+    "FormatError",
+    "ImportResult",
+    "Rejection",
+]

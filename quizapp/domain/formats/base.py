@@ -1,0 +1,206 @@
+"""What every format shares: the result types, the import limits and question building.
+
+Pure: no Flask, no database. Every importer turns bad input into a `FormatError` (the whole
+file cannot be read) or a `Rejection` (one question cannot be imported), never another
+exception.
+"""
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+_KEY = re.compile(KEY_RE)
+
+
+class FormatError(ValueError):
+    """The whole file cannot be read; the message says why, for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int | None
+    key: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        what = f"question {self.key!r}: " if self.key else ""
+        return f"{where}{what}{self.reason}"
+
+
+@dataclass
+class ImportResult:
+    """What an import read. `rejected`: questions that are invalid; `skipped_types`:
+    questions of a kind quizapp has no type for (a Moodle essay, a GIFT description)."""
+
+    header: BankHeader | None
+    questions: list[QuestionBase] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    skipped_types: list[Rejection] = field(default_factory=list)
+
+
+Writer = Callable[[BankHeader, list[QuestionBase]], bytes]
+Reader = Callable[[str, str], ImportResult]
+
+
+def check_size(data: bytes) -> None:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise FormatError("File is larger than 2 MB")
+
+
+def decode(data: bytes, filename: str = "upload") -> str:
+    """The file's text: UTF-8, with or without a byte-order mark."""
+    check_size(data)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        bad = data[e.start]
+        raise FormatError(
+            f"{filename} is not UTF-8 text: byte 0x{bad:02x} at offset {e.start} cannot be "
+            "read; save the file as UTF-8 and upload it again"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Format:
+    """One import/export format. `export` writes every question the format can carry;
+    `unsupported` lists, with the reason, the ones it leaves out."""
+
+    name: str
+    label: str
+    extension: str
+    media_type: str
+    types: frozenset[str]
+    writer: Writer
+    reader: Reader | None = None
+    carries: Callable[[QuestionBase], str | None] | None = None
+
+    @property
+    def can_import(self) -> bool:
+        return self.reader is not None
+
+    @property
+    def can_export(self) -> bool:
+        return True
+
+    def unsupported(self, questions: Iterable[QuestionBase]) -> list[Rejection]:
+        left_out = []
+        for q in questions:
+            if q.type not in self.types:
+                reason = f"{q.type.replace('_', ' ')} questions cannot be written to {self.label}"
+            else:
+                reason = self.carries(q) if self.carries else None
+            if reason:
+                left_out.append(Rejection(None, q.key, reason))
+        return left_out
+
+    def export(self, header: BankHeader, questions: list[QuestionBase]) -> bytes:
+        skip = {r.key for r in self.unsupported(questions)}
+        return self.writer(header, [q for q in questions if q.key not in skip])
+
+    def parse(self, data: bytes, filename: str = "upload") -> ImportResult:
+        if self.reader is None:
+            raise FormatError(f"{self.label} files cannot be imported")
+        text = decode(data, filename)
+        try:
+            return self.reader(text, filename)
+        except RecursionError:
+            raise FormatError(f"{filename} is nested too deeply to read") from None
+
+
+class Reject(Exception):
+    """One question cannot be imported: `reason` says why; `skip` marks a question type
+    quizapp does not have (it goes to ImportResult.skipped_types)."""
+
+    def __init__(self, reason: str, skip: bool = False):
+        super().__init__(reason)
+        self.reason, self.skip = reason, skip
+
+
+class Collector:
+    """Builds an ImportResult question by question: validation, duplicate keys, reasons."""
+
+    def __init__(self, header: BankHeader | None = None):
+        self.result = ImportResult(header=header)
+        self._seen: dict[str, int | None] = {}
+
+    def reject(self, line: int | None, key: str | None, reason: str) -> None:
+        self.result.rejected.append(Rejection(line, key, reason))
+
+    def skip(self, line: int | None, key: str | None, reason: str) -> None:
+        self.result.skipped_types.append(Rejection(line, key, reason))
+
+    def add(self, data: dict[str, Any], line: int | None = None) -> QuestionBase | None:
+        key = data.get("key") if isinstance(data.get("key"), str) else None
+        model = QUESTION_TYPES.get(data.get("type")) if isinstance(data.get("type"), str) else None
+        if model is None:
+            types = ", ".join(QUESTION_TYPES)
+            self.reject(line, key, f"unknown type {data.get('type')!r}; use one of: {types}")
+            return None
+        if key in self._seen:
+            where = self._seen[key]
+            earlier = f" (line {where})" if where else ""
+            self.reject(line, key, f"key is already used by an earlier question{earlier}")
+            return None
+        try:
+            question = model.model_validate(data)
+        except ValidationError as e:
+            self.reject(line, key, validation_reason(e))
+            return None
+        self._seen[question.key] = line
+        self.result.questions.append(question)
+        return question
+
+
+def validation_reason(error: ValidationError) -> str:
+    parts = []
+    for err in error.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def slugify(text: str, fallback: str) -> str:
+    """A question key from a title: 'Q1: Capital?' -> 'q1-capital'."""
+    if _KEY.fullmatch(text):
+        return text
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].rstrip("-")
+    return slug or fallback
+
+
+def format_number(value: float) -> str:
+    """29.0 -> '29', 0.5 -> '0.5': short, and float() reads it back exactly."""
+    if value.is_integer() and abs(value) < 1e15:
+        return "-0" if value == 0 and math.copysign(1, value) < 0 else str(int(value))
+    return repr(value)
+
+
+def parse_flag(text: str) -> bool | str:
+    """'true' / 'false' as a bool; anything else stays text, for validation to refuse."""
+    return {"true": True, "false": False}.get(text.strip().lower(), text)
+
+
+def format_fraction(value: float) -> str:
+    """A Moodle grade fraction: 100 / 3 -> '33.33333'."""
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def parse_number(text: str) -> float:
+    """A number as written in a file, refusing nan and infinities; ValueError otherwise."""
+    value = float(text.strip())
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+

@@ -1,0 +1,299 @@
+"""Moodle GIFT: plain text, one question per paragraph.
+
+Written and read: single_choice (`=right ~wrong`), multiple_choice (Moodle weights,
+`~%50%right ~%-50%wrong`: the right ones share 100, each wrong one costs as much as one
+right one), true_false (`{T}` / `{F}`), short_answer (`{=a =b}`), numeric
+(`{#value:tolerance}`; `{#min..max}` is read too) and matching (`{=left -> right ...}`).
+Ordering and cloze have no GIFT form: `Format.unsupported` lists them and export leaves them
+out. The question name is the key (`::key::`), the prompt is marked `[markdown]`, the
+explanation is the general feedback (`####text`). ~ = # { } : and backslash in text are
+escaped with a backslash, a line break as `\\n`.
+
+GIFT has no place for a question's sources, tags, difficulty, short-answer flags or unit,
+nor for the bank header, so they go in `//` comment lines, which Moodle ignores:
+
+    // bank: {"slug": "minsk-talks", "title": "Minsk talks"}       (first paragraph)
+    // source: minsk-talks#2 minsk-talks#3 tags: venue people difficulty: 1
+    // typos: true                    (also accents: true, unit: ..., source-check-ignore: ...)
+    ::venue-residence::[markdown]Where did the talks take place? {...}
+
+On import the comment lines of a question's paragraph are read back; a question without a
+`source:` or without `tags:` is rejected with the fix in the reason. Hand-written GIFT
+without names gets keys made from its titles or prompts.
+"""
+
+import json
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.questions import QuestionBase
+
+from .base import (
+    Collector,
+    ImportResult,
+    Reject,
+    format_fraction,
+    format_number,
+    parse_flag,
+    parse_number,
+    slugify,
+    validation_reason,
+)
+
+TYPES = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer",
+                   "numeric", "matching"})
+SPECIAL = "\\~=#{}:"
+_LABELS = re.compile(r"(?:^|\s)(source|tags|difficulty):")
+_LINE_META = re.compile(r"^(bank|typos|accents|unit|source-check-ignore):\s?(.*)$")
+_ESCAPED = re.compile(r"\\([\\~=#{}:n>%])")
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]")
+FLAGS = ("typos", "accents")
+MAX_ANSWERS = 100
+NO_SOURCE = "needs a source citation (add // source: article#n)"
+NO_TAGS = "needs at least one topic tag (add tags: ... to the // source: line, e.g. tags: venue)"
+
+
+def escape(text: str, arrow: bool = False) -> str:
+    """GIFT text; `arrow` also escapes -> (inside a matching pair)."""
+    out = "".join("\\" + ch if ch in SPECIAL else ch for ch in text).replace("\n", "\\n")
+    return out.replace("->", "-\\>") if arrow else out
+
+
+
+def unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+
+
+def _find(text: str, target: str, start: int = 0) -> int:
+    """The first unescaped occurrence of `target` from `start`, or -1."""
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text.startswith(target, i):
+            return i
+        else:
+            i += 1
+    return -1
+
+
+# ------------------------------------------------------------------------------ export
+
+def _text(text: str, arrow: bool = False) -> str:
+    """An answer's text: escaped, and a leading % kept from reading as a %weight%."""
+    out = escape(text, arrow)
+    return "\\" + out if out.startswith("%") else out
+
+
+def _answers(q: QuestionBase) -> list[str]:
+    data = q.answer_data()
+    if q.type == "single_choice":
+        return [("=" if o["correct"] else "~") + _text(o["text"]) for o in data["options"]]
+    if q.type == "multiple_choice":
+        share = 100 / sum(o["correct"] for o in data["options"])
+        return [f"~%{format_fraction(share if o['correct'] else -share)}%{_text(o['text'])}"
+                for o in data["options"]]
+    if q.type == "true_false":
+        return ["T" if data["answer"] else "F"]
+    if q.type == "short_answer":
+        return ["=" + _text(a, arrow=True) for a in data["answers"]]
+    if q.type == "numeric":
+        return [f"#{format_number(data['value'])}:{format_number(data['tolerance'])}"]
+    return [f"={_text(p['left'], True)} -> {escape(p['right'], True)}" for p in data["pairs"]]
+
+
+def _comments(q: QuestionBase) -> list[str]:
+    lines = [f"// source: {' '.join(q.source)} tags: {' '.join(q.tags)} "
+             f"difficulty: {q.difficulty}"]
+    data = q.answer_data()
+    lines += [f"// {flag}: true" for flag in ("typos", "accents") if data.get(flag)]
+    if data.get("unit"):
+        lines.append(f"// unit: {escape(data['unit'])}")
+    if q.source_check_ignore:
+        lines.append(f"// source-check-ignore: {escape(q.source_check_ignore)}")
+    return lines
+
+
+def export_gift(header: BankHeader, questions: list[QuestionBase]) -> bytes:
+    bank = json.dumps(header.model_dump(exclude_none=True), ensure_ascii=False)
+    parts = ["// quizapp bank, GIFT format: sources, tags and difficulty are in the // lines"
+             f"\n// bank: {bank}"]
+    for q in questions:
+        body = "\n".join([*_answers(q), f"####{escape(q.explanation)}"])
+        parts.append("\n".join(
+            [*_comments(q), f"::{q.key}::[markdown]{escape(q.prompt)} {{", body, "}"]))
+    return ("\n\n".join(parts) + "\n").encode("utf-8")
+
+
+# ------------------------------------------------------------------------------ import
+
+def _paragraphs(text: str) -> list[tuple[int, list[str]]]:
+    """Blank-line separated paragraphs, each with the number of its first line."""
+    found: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
+        if line.strip():
+            if not current:
+                found.append((number, current))
+            current.append(line)
+        else:
+            current = []
+    return found
+
+
+def _meta(comments: list[str]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for comment in comments:
+        body = comment.strip()[2:].strip()
+        line_meta = _LINE_META.match(body)
+        if line_meta:
+            meta.setdefault(line_meta.group(1), line_meta.group(2))
+            continue
+        if not _LABELS.match(body):
+            continue  # an ordinary comment
+        pieces = _LABELS.split(body)
+        for label, value in zip(pieces[1::2], pieces[2::2], strict=True):
+            meta.setdefault(label, value.replace(",", " ").strip())
+    return meta
+
+
+def _split_answers(body: str) -> list[tuple[str, float | None, str]]:
+    """`=a ~%50%b` -> [("=", None, "a"), ("~", 50.0, "b")], per-answer feedback dropped."""
+    starts, i = [], 0
+    while i < len(body):
+        if body[i] == "\\":
+            i += 1
+        elif body[i] in "=~":
+            starts.append(i)
+        i += 1
+    if len(starts) > MAX_ANSWERS:
+        raise Reject(f"more than {MAX_ANSWERS} answers in one question")
+    if not starts or body[: starts[0]].strip():
+        raise Reject("the answer block needs answers starting with = (right) or ~ (wrong)")
+    answers = []
+    for start, end in zip(starts, [*starts[1:], len(body)], strict=True):
+        marker, text, weight = body[start], body[start + 1 : end].strip(), None
+        if weighted := _WEIGHT.match(text):
+            weight, text = float(weighted.group(1)), text[weighted.end() :]
+        feedback = _find(text, "#")
+        answers.append((marker, weight, text[:feedback] if feedback >= 0 else text))
+    return answers
+
+
+def _numeric(body: str) -> dict[str, Any]:
+    spec = body[1:].strip()
+    if spec.startswith("="):
+        full = [t for _, w, t in _split_answers(spec) if w is None or w == 100]
+        spec = full[0] if full else ""
+    spec = spec[: f] if (f := _find(spec, "#")) >= 0 else spec
+    try:
+        if ".." in spec:
+            low, high = (parse_number(part) for part in spec.split("..", 1))
+            return {"value": (low + high) / 2, "tolerance": abs(high - low) / 2}
+        colon = _find(spec, ":")
+        if colon >= 0:
+            return {"value": parse_number(spec[:colon]),
+                    "tolerance": parse_number(spec[colon + 1 :])}
+        return {"value": parse_number(spec), "tolerance": 0}
+    except ValueError:
+        raise Reject(f"{spec.strip()!r} is not a number; write {{#value:tolerance}}") from None
+
+
+def _answer_fields(body: str) -> dict[str, Any]:
+    stripped = body.strip()
+    if not stripped:
+        raise Reject("an essay question (empty answer block) has no quizapp type", skip=True)
+    word = stripped[: f].strip() if (f := _find(stripped, "#")) > 0 else stripped
+    if word.upper() in ("T", "TRUE", "F", "FALSE"):
+        return {"type": "true_false", "answer": word.upper().startswith("T")}
+    if stripped.startswith("#"):
+        return {"type": "numeric", **_numeric(stripped)}
+    answers = _split_answers(body)
+    if all(m == "=" for m, _, _ in answers):
+        if any(_find(t, "->") >= 0 for _, _, t in answers):
+            pairs = []
+            for _, _, text in answers:
+                arrow = _find(text, "->")
+                if arrow < 0:
+                    raise Reject(f"matching pair {unescape(text).strip()!r} has no ->")
+                pairs.append({"left": unescape(text[:arrow]).strip(),
+                              "right": unescape(text[arrow + 2 :]).strip()})
+            return {"type": "matching", "pairs": pairs}
+        if any(w not in (None, 100) for _, w, _ in answers):
+            raise Reject("partial-credit answers (=%50%...) cannot be imported")
+        return {"type": "short_answer", "answers": [unescape(t).strip() for _, _, t in answers]}
+    weighted = all(m == "~" for m, _, _ in answers) and any(w is not None for _, w, _ in answers)
+    options = [{"text": unescape(t).strip(),
+                "correct": (w or 0) > 0 if weighted else (m == "=" or w == 100)}
+               for m, w, t in answers]
+    return {"type": "multiple_choice" if weighted else "single_choice", "options": options}
+
+
+def _question(lines: list[str], meta: dict[str, str], number: int) -> dict[str, Any]:
+    content = "\n".join(lines).strip()
+    title = None
+    if content.startswith("::"):
+        end = _find(content, "::", 2)
+        if end < 0:
+            raise Reject("the question name is not closed with ::")
+        title, content = unescape(content[2:end]).strip(), content[end + 2 :].lstrip()
+    content = _FORMAT.sub("", content)
+    opening = _find(content, "{")
+    if opening < 0:
+        raise Reject("a description (no {answer block}) has no quizapp type", skip=True)
+    closing = _find(content, "}", opening)
+    if closing < 0 or _find(content[:opening], "}") >= 0:
+        raise Reject("unbalanced braces: each { needs a } (write \\{ or \\} for a brace)")
+    if _find(content, "{", opening + 1) >= 0 or _find(content, "}", closing + 1) >= 0:
+        raise Reject("unbalanced braces: one {answer block} per question "
+                      "(write \\{ or \\} for a brace)")
+    before, body, after = content[:opening], content[opening + 1 : closing], content[closing + 1:]
+    prompt = unescape(before).strip()
+    if after.strip():
+        prompt = f"{prompt} _____ {unescape(after).strip()}"
+    general = _find(body, "####")
+    data: dict[str, Any] = {"key": slugify(title or prompt, f"question-{number}"),
+                            "prompt": prompt, **_answer_fields(body[:general]
+                                                               if general >= 0 else body)}
+    if general < 0 or not unescape(body[general + 4 :]).strip():
+        raise Reject("needs an explanation (add ####explanation before the closing })")
+    data["explanation"] = unescape(body[general + 4 :])
+    if not meta.get("source", "").split():
+        raise Reject(NO_SOURCE)
+    if not meta.get("tags", "").split():
+        raise Reject(NO_TAGS)
+    data.update(source=meta["source"].split(), tags=meta["tags"].split())
+    for name in ("difficulty", "typos", "accents", "unit", "source-check-ignore"):
+        if meta.get(name, "").strip():
+            value = unescape(meta[name]).strip()
+            data[name.replace("-", "_")] = parse_flag(value) if name in FLAGS else value
+    return data
+
+
+def parse_gift(text: str, filename: str) -> ImportResult:
+    collect = Collector()
+    for number, lines in _paragraphs(text):
+        comments = [line for line in lines if line.strip().startswith("//")]
+        content = [line for line in lines if not line.strip().startswith(("//", "$CATEGORY:"))]
+        meta = _meta(comments)
+        if not content:
+            if "bank" in meta and collect.result.header is None:
+                try:
+                    collect.result.header = BankHeader.model_validate(json.loads(meta["bank"]))
+                except (ValueError, ValidationError) as e:
+                    reason = validation_reason(e) if isinstance(e, ValidationError) else str(e)
+                    collect.reject(number, None, f"bank header: {reason}")
+            continue
+        line = number + lines.index(content[0])
+        try:
+            data = _question(content, meta, line)
+        except Reject as e:
+            title = content[0].strip()[2:].split("::")[0] if content[0].strip()[:2] == "::" else ""
+            (collect.skip if e.skip else collect.reject)(line, title or None, e.reason)
+            continue
+        collect.add(data, line)
+    return collect.result

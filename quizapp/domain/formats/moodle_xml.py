@@ -1,0 +1,276 @@
+"""Moodle XML: <quiz><question type="...">, the format Moodle's question bank imports.
+
+Written and read: multichoice (single="true" for single_choice, single="false" for
+multiple_choice; a right answer has fraction 100 / number of right answers, a wrong one the
+negative of that in a multiple choice), truefalse, shortanswer, numerical (answer,
+tolerance, and the unit as a Moodle unit with multiplier 1) and matching (subquestions).
+Cloze and ordering are not written (`Format.unsupported` lists them), nor is a question
+whose text holds control characters XML 1.0 cannot carry.
+
+The key is the question name, the prompt the questiontext (format="markdown"), the
+explanation the generalfeedback. Moodle tags carry the rest: `source:minsk-talks#2` per
+citation, the topic tags as they are, `difficulty:1`, `typos:true`, `accents:true`,
+`source-check-ignore:<reason>`. The bank header is a category question: the category path
+ends in the title (a / in it doubled, as Moodle does), <idnumber> is the slug, <info> the
+description (the header's article is not carried).
+
+Reading uses defusedxml and refuses any DOCTYPE, entity declaration or external reference.
+Other Moodle question types (essay, description, cloze/multianswer, ...) are listed as
+skipped types.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from pydantic import ValidationError
+
+from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.questions import QuestionBase
+
+from .base import (
+    Collector,
+    FormatError,
+    ImportResult,
+    Reject,
+    format_fraction,
+    format_number,
+    parse_flag,
+    parse_number,
+    slugify,
+    validation_reason,
+)
+
+TYPES = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer",
+                   "numeric", "matching"})
+MOODLE_TYPES = {"single_choice": "multichoice", "multiple_choice": "multichoice",
+                "true_false": "truefalse", "short_answer": "shortanswer",
+                "numeric": "numerical", "matching": "matching"}
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CATEGORY = "$course$/top/"
+_PREFIXED = ("source", "difficulty", "typos", "accents", "source-check-ignore")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict | list):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _strings(item)
+
+
+def carries(q: QuestionBase) -> str | None:
+    if any(_NOT_XML.search(text) for text in _strings(q.model_dump())):
+        return "the text holds control characters that XML cannot carry"
+    return None
+
+
+# ------------------------------------------------------------------------------ export
+
+def _text(parent: ET.Element, tag: str, text: str, markdown: bool = False) -> ET.Element:
+    element = ET.SubElement(parent, tag, {"format": "markdown"} if markdown else {})
+    ET.SubElement(element, "text").text = text
+    return element
+
+
+def _answer(parent: ET.Element, fraction: float, text: str) -> ET.Element:
+    element = ET.SubElement(parent, "answer", {"fraction": format_fraction(fraction),
+                                               "format": "markdown"})
+    ET.SubElement(element, "text").text = text
+    return element
+
+
+def _tags(q: QuestionBase) -> list[str]:
+    data = q.answer_data()
+    tags = [f"source:{c}" for c in q.source] + list(q.tags) + [f"difficulty:{q.difficulty}"]
+    tags += [f"{flag}:true" for flag in ("typos", "accents") if data.get(flag)]
+    if q.source_check_ignore:
+        tags.append(f"source-check-ignore:{q.source_check_ignore}")
+    return tags
+
+
+def _answers(element: ET.Element, q: QuestionBase) -> None:
+    data = q.answer_data()
+    if q.type in ("single_choice", "multiple_choice"):
+        single = q.type == "single_choice"
+        share = 100 / sum(o["correct"] for o in data["options"])
+        ET.SubElement(element, "single").text = "true" if single else "false"
+        ET.SubElement(element, "shuffleanswers").text = "true"
+        for o in data["options"]:
+            _answer(element, share if o["correct"] else (0 if single else -share), o["text"])
+    elif q.type == "true_false":
+        _answer(element, 100 if data["answer"] else 0, "true")
+        _answer(element, 0 if data["answer"] else 100, "false")
+    elif q.type == "short_answer":
+        ET.SubElement(element, "usecase").text = "0"
+        for text in data["answers"]:
+            _answer(element, 100, text)
+    elif q.type == "numeric":
+        answer = _answer(element, 100, format_number(data["value"]))
+        ET.SubElement(answer, "tolerance").text = format_number(data["tolerance"])
+        if data.get("unit"):
+            unit = ET.SubElement(ET.SubElement(element, "units"), "unit")
+            ET.SubElement(unit, "multiplier").text = "1"
+            ET.SubElement(unit, "unit_name").text = data["unit"]
+            ET.SubElement(element, "unitgradingtype").text = "0"
+    else:
+        ET.SubElement(element, "shuffleanswers").text = "true"
+        for pair in data["pairs"]:
+            sub = _text(element, "subquestion", pair["left"], markdown=True)
+            ET.SubElement(ET.SubElement(sub, "answer"), "text").text = pair["right"]
+
+
+def export_moodle_xml(header: BankHeader, questions: list[QuestionBase]) -> bytes:
+    quiz = ET.Element("quiz")
+    category = ET.SubElement(quiz, "question", {"type": "category"})
+    _text(category, "category", CATEGORY + header.title.replace("/", "//"))
+    _text(category, "info", header.description, markdown=True)
+    ET.SubElement(category, "idnumber").text = header.slug
+    for q in questions:
+        element = ET.SubElement(quiz, "question", {"type": MOODLE_TYPES[q.type]})
+        _text(element, "name", q.key)
+        _text(element, "questiontext", q.prompt, markdown=True)
+        _text(element, "generalfeedback", q.explanation, markdown=True)
+        ET.SubElement(element, "defaultgrade").text = "1"
+        _answers(element, q)
+        tags = ET.SubElement(element, "tags")
+        for tag in _tags(q):
+            ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
+    ET.indent(quiz)
+    # A parser turns a raw carriage return into a line feed: write it as a reference.
+    return ET.tostring(quiz, encoding="utf-8", xml_declaration=True).replace(b"\r", b"&#13;")
+
+
+# ------------------------------------------------------------------------------ import
+
+def _read(element: ET.Element | None, path: str = "text") -> str:
+    found = element.find(path) if element is not None else None
+    return (found.text or "") if found is not None else ""
+
+
+def _header(element: ET.Element) -> BankHeader | str:
+    path = _read(element, "category/text").strip()
+    title = path.removeprefix(CATEGORY) if path.startswith(CATEGORY) else \
+        re.split(r"(?<!/)/(?!/)", path)[-1]
+    title = title.replace("//", "/").strip()
+    slug = (element.findtext("idnumber") or "").strip() or slugify(title, "imported")
+    try:
+        return BankHeader(slug=slug, title=title, description=_read(element.find("info")))
+    except ValidationError as e:
+        return f"bank header (category): {validation_reason(e)}"
+
+
+def _fractions(element: ET.Element) -> list[tuple[float, str, ET.Element]]:
+    answers = []
+    for answer in element.findall("answer"):
+        try:
+            fraction = parse_number(answer.get("fraction", "0"))
+        except ValueError:
+            raise Reject(f"answer fraction {answer.get('fraction')!r} is not a number") from None
+        answers.append((fraction, _read(answer), answer))
+    return answers
+
+
+def _answer_fields(kind: str, element: ET.Element) -> dict[str, Any]:
+    answers = _fractions(element)
+    if kind == "multichoice":
+        single = (element.findtext("single") or "true").strip().lower() in ("true", "1")
+        options = [{"text": text, "correct": f > 0} for f, text, _ in answers]
+        return {"type": "single_choice" if single else "multiple_choice", "options": options}
+    if kind == "truefalse":
+        right = [text.strip().lower() for f, text, _ in answers if f > 0]
+        if len(right) != 1 or right[0] not in ("true", "false"):
+            raise Reject("a truefalse question needs one right answer, true or false")
+        return {"type": "true_false", "answer": right[0] == "true"}
+    if kind == "shortanswer":
+        if any(0 < f < 100 for f, _, _ in answers):
+            raise Reject("partial-credit answers cannot be imported")
+        return {"type": "short_answer", "answers": [t for f, t, _ in answers if f >= 100]}
+    if kind == "numerical":
+        full = [(text, a) for f, text, a in answers if f >= 100 and text.strip() != "*"]
+        if not full:
+            raise Reject("a numerical question needs an answer with fraction 100")
+        try:
+            fields: dict[str, Any] = {
+                "value": parse_number(full[0][0]),
+                "tolerance": parse_number(full[0][1].findtext("tolerance") or "0")}
+        except ValueError as e:
+            raise Reject(f"numerical answer: {e}") from None
+        units = [u for u in element.findall("units/unit")
+                 if (u.findtext("multiplier") or "1").strip() in ("1", "1.0")]
+        if units and (units[0].findtext("unit_name") or "").strip():
+            fields["unit"] = units[0].findtext("unit_name")
+        return {"type": "numeric", **fields}
+    pairs = [{"left": _read(sub), "right": _read(sub, "answer/text")}
+             for sub in element.findall("subquestion")]
+    return {"type": "matching", "pairs": [p for p in pairs if p["left"].strip()]}
+
+
+def _meta(element: ET.Element) -> dict[str, Any]:
+    meta: dict[str, Any] = {"source": [], "tags": []}
+    for tag in (t.text or "" for t in element.findall("tags/tag/text")):
+        prefix, _, value = tag.partition(":")
+        if prefix in _PREFIXED and value:
+            if prefix == "source":
+                meta["source"].append(value.strip())
+            elif prefix in ("typos", "accents"):
+                meta[prefix] = parse_flag(value.strip())
+            else:
+                meta[prefix.replace("-", "_")] = value.strip()
+        elif tag.strip():
+            meta["tags"].append(tag.strip())
+    return meta
+
+
+def _question(kind: str, element: ET.Element, number: int) -> dict[str, Any]:
+    name = _read(element.find("name")).strip()
+    data = {"key": slugify(name, f"question-{number}"),
+            "prompt": _read(element.find("questiontext")),
+            "explanation": _read(element.find("generalfeedback")),
+            **_answer_fields(kind, element)}
+    meta = _meta(element)
+    if not meta["source"]:
+        raise Reject("needs a source citation (add a tag source:article#n)")
+    if not meta["tags"]:
+        raise Reject("needs at least one topic tag (add a tag such as venue)")
+    if not data["explanation"].strip():
+        raise Reject("needs an explanation (the general feedback is empty)")
+    return data | meta
+
+
+def parse_moodle_xml(text: str, filename: str) -> ImportResult:
+    try:
+        root = SafeET.fromstring(text, forbid_dtd=True)
+    except DefusedXmlException:
+        raise FormatError("XML with entity declarations is refused (a DOCTYPE, entity or "
+                          "external reference); export the questions from Moodle again") from None
+    except ET.ParseError as e:
+        line, column = e.position
+        raise FormatError(f"{filename}: not well-formed XML at line {line}, column {column + 1}"
+                          ) from None
+    if root.tag != "quiz":
+        raise FormatError(f"{filename} is not Moodle XML: the root element is <{root.tag}>, "
+                          "not <quiz>")
+    collect = Collector()
+    for number, element in enumerate(root.findall("question"), 1):
+        kind = element.get("type", "")
+        key = slugify(_read(element.find("name")).strip(), f"question-{number}")
+        if kind == "category":
+            header = _header(element)
+            if isinstance(header, str):
+                collect.reject(None, None, header)
+            elif collect.result.header is None:
+                collect.result.header = header
+            continue
+        if kind not in MOODLE_TYPES.values():
+            collect.skip(None, key, f"question #{number}: Moodle {kind!r} questions have no "
+                                    "quizapp type")
+            continue
+        try:
+            collect.add(_question(kind, element, number))
+        except Reject as e:
+            collect.reject(None, key, f"question #{number}: {e}")
+    return collect.result

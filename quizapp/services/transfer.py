@@ -1,0 +1,162 @@
+"""Import and export of banks: the same code behind the pages and `flask bank import/export`."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
+from quizapp.domain.questions import QUESTION_TYPES, QuestionBase, snapshot
+from quizapp.extensions import db
+from quizapp.models import Bank, PendingImport, Question
+from quizapp.services import study
+from quizapp.services.banks import add_revision, apply_spec, question_snapshot
+from quizapp.services.errors import NotFound, ServiceError
+
+PENDING_TTL = timedelta(hours=2)
+
+
+def find_bank(slug: str) -> Bank | None:
+    return db.session.scalar(select(Bank).where(Bank.slug == slug))
+
+
+def get_or_create_bank(slug: str, header: BankHeader | None) -> Bank:
+    bank = find_bank(slug)
+    if bank is None:
+        bank = Bank(slug=slug, title=header.title if header else slug,
+                    description=header.description if header else "",
+                    article=header.article if header else None, created_at=datetime.now(UTC))
+        db.session.add(bank)
+        db.session.flush()
+    return bank
+
+
+def bank_header(bank: Bank) -> BankHeader:
+    return BankHeader(slug=bank.slug, title=bank.title, description=bank.description or "",
+                      article=bank.article)
+
+
+def bank_questions(bank: Bank) -> list[QuestionBase]:
+    rows = db.session.scalars(select(Question).where(
+        Question.bank_id == bank.id, Question.archived.is_(False))
+        .order_by(Question.position, Question.id))
+    return [QUESTION_TYPES[q.type].model_validate(question_snapshot(q)) for q in rows]
+
+
+@dataclass(frozen=True)
+class Export:
+    data: bytes
+    filename: str
+    media_type: str
+    left_out: list[Rejection]
+
+
+def export_bank(bank: Bank, format_name: str) -> Export:
+    fmt = FORMATS.get(format_name)
+    if fmt is None:
+        raise ServiceError(f"Unknown format {format_name!r}; use one of: {', '.join(FORMATS)}.")
+    questions = bank_questions(bank)
+    return Export(fmt.export(bank_header(bank), questions), f"{bank.slug}.{fmt.extension}",
+                  fmt.media_type, fmt.unsupported(questions))
+
+
+@dataclass
+class ImportPreview:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.changed)
+
+
+def read_upload(format_name: str, data: bytes, filename: str) -> ImportResult:
+    fmt = FORMATS.get(format_name)
+    if fmt is None or not fmt.can_import:
+        raise ServiceError("Choose a format that can be imported.", field="format")
+    try:
+        return fmt.parse(data, filename)
+    except FormatError as e:
+        raise ServiceError(str(e), field="file") from None
+
+
+def preview(bank: Bank, result: ImportResult) -> ImportPreview:
+    """What importing would do, without writing anything."""
+    out = ImportPreview(rejected=[*result.rejected, *result.skipped_types])
+    existing = {q.key: q for q in db.session.scalars(
+        select(Question).where(Question.bank_id == bank.id))}
+    seen: set[str] = set()
+    for spec in result.questions:
+        if spec.key in seen:
+            out.rejected.append(Rejection(None, spec.key, "the key appears twice in the file"))
+            continue
+        seen.add(spec.key)
+        current = existing.get(spec.key)
+        if current is None:
+            out.added.append(spec.key)
+        elif question_snapshot(current) == snapshot(spec) and not current.archived:
+            out.unchanged.append(spec.key)
+        else:
+            out.changed.append(spec.key)
+    return out
+
+
+def stage(user_id: int, bank: Bank, format_name: str, filename: str, data: bytes,
+          now: datetime) -> tuple[str, ImportPreview]:
+    """Read and preview an upload, and keep it until the instructor confirms."""
+    result = read_upload(format_name, data, filename)
+    db.session.execute(delete(PendingImport).where(PendingImport.created_at < now - PENDING_TTL))
+    token = secrets.token_urlsafe(24)
+    db.session.add(PendingImport(token=token, user_id=user_id, bank_id=bank.id,
+                                 format=format_name, filename=filename[:255], data=data,
+                                 created_at=now))
+    db.session.commit()
+    return token, preview(bank, result)
+
+
+def apply(user_id: int | None, bank: Bank, result: ImportResult, now: datetime,
+          message: str) -> ImportPreview:
+    """Write every valid question in one transaction: all of them, or none."""
+    plan = preview(bank, result)
+    wanted = set(plan.added) | set(plan.changed)
+    existing = {q.key: q for q in db.session.scalars(
+        select(Question).where(Question.bank_id == bank.id).with_for_update())}
+    position = max((q.position for q in existing.values()), default=0)
+    try:
+        for spec in result.questions:
+            if spec.key not in wanted:
+                continue
+            wanted.discard(spec.key)
+            question = existing.get(spec.key)
+            if question is None:
+                position += 1
+                question = Question(bank_id=bank.id, revision=1, archived=False,
+                                    position=position)
+                db.session.add(question)
+            else:
+                question.revision += 1
+                question.archived = False
+            apply_spec(question, spec)
+            add_revision(question, author_id=user_id, message=message, now=now)
+        db.session.flush()
+        study.ensure_cards(now, bank_id=bank.id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return plan
+
+
+def apply_pending(user_id: int, bank: Bank, token: str, now: datetime) -> ImportPreview:
+    pending = db.session.scalar(select(PendingImport).where(
+        PendingImport.token == token, PendingImport.user_id == user_id,
+        PendingImport.bank_id == bank.id))
+    if pending is None or pending.created_at < now - PENDING_TTL:
+        raise NotFound("That upload has expired or was already imported; upload it again.")
+    result = read_upload(pending.format, pending.data, pending.filename)
+    db.session.delete(pending)
+    return apply(user_id, bank, result, now, f"import from {pending.filename}")
