@@ -279,6 +279,7 @@ def transfer(bank_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(MAX_IMPORT_BYTES + 1)
+        upload.close()
         try:
             token, plan = transfer_service.stage(current_user.id, bank, form.format.data,
                                                  upload.filename or "upload", data, utcnow())

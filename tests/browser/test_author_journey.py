@@ -1,0 +1,48 @@
+"""An instructor creates a numeric question, previews it, saves, edits and reverts it."""
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_quiz_journey import log_in
+
+
+def test_create_preview_save_edit_revert(page: Page, server_url, make_user, make_bank, shot,
+                                         console_errors):
+    teacher = make_user("teacher", role="instructor")
+    make_bank(title="Trafficking facts", owner=teacher, article="trafficking")
+    log_in(page, server_url, "teacher")
+    page.get_by_role("link", name="Banks", exact=True).click()
+    page.get_by_role("link", name="Trafficking facts").click()
+    page.get_by_role("link", name="New question").click()
+
+    page.get_by_label("Key").fill("victims-total")
+    page.get_by_label("Type").select_option("numeric")
+    expect(page.get_by_label("Value")).to_be_visible()  # the script shows the numeric fields
+    page.get_by_label("Prompt (Markdown)").fill("How many victims were identified in 2002–2014?")
+    page.get_by_label("Value").fill("5063")
+    page.get_by_label("Unit (optional)").fill("victims")
+    page.get_by_label("Explanation (Markdown)").fill("The **total** for the whole period.")
+    page.get_by_label("Sources").fill("trafficking#10")
+    page.get_by_label("Victim statistics").check()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Preview: as a quiz question")).to_be_visible()
+    expect(page.locator(".preview strong")).to_have_text("total")
+    shot("01-preview")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.get_by_label("Value").fill("5036")
+    page.get_by_label("What changed (optional)").fill("typo in the figure")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    shot("02-saved-edit")
+
+    page.get_by_role("link", name="History (revision 2)").click()
+    expect(page.locator(".diff-removed")).to_contain_text("value: 5063")
+    expect(page.locator(".diff-added")).to_contain_text("value: 5036")
+    shot("03-history")
+    page.get_by_role("button", name="Revert to this").click()
+    expect(page.get_by_text("Reverted to revision 1")).to_be_visible()
+    page.get_by_role("link", name="Edit victims-total").click()
+    expect(page.get_by_label("Value")).to_have_value("5063")
+    shot("04-reverted")
+    assert console_errors == []

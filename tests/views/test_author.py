@@ -1,0 +1,205 @@
+"""Authoring pages: access, the editor for every type, revisions, import and export."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Bank, Question, QuestionRevision, User
+from tests.conftest import SAMPLE_ANSWERS, sample_question
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("owner", role="instructor")
+
+
+@pytest.fixture
+def bank(make_bank, make_question, owner):
+    bank = make_bank(title="Editable", owner=owner, article="minsk-talks")
+    make_question(bank, "numeric", key="victims")
+    return bank
+
+
+def question_id(app, key="victims"):
+    with app.app_context():
+        return db.session.scalar(select(Question.id).where(Question.key == key))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("learner", 403), ("stranger", 403), ("owner", 200), ("editor", 200),
+     ("admin", 200)],
+)
+def test_access_to_authoring(app, client, auth, make_user, bank, who, status):
+    make_user("learner")
+    make_user("stranger", role="instructor")
+    make_user("admin", role="admin")
+    editor = make_user("editor", role="instructor")
+    with app.app_context():
+        owned = db.session.get(Bank, bank.id)
+        owned.editors.append(db.session.get(User, editor.id))
+        db.session.commit()
+    if who:
+        auth.login(who)
+    qid = question_id(app)
+    for url in (f"/author/banks/{bank.id}/questions", f"/author/banks/{bank.id}/questions/{qid}",
+                f"/author/banks/{bank.id}", f"/author/banks/{bank.id}/transfer",
+                f"/author/banks/{bank.id}/questions/{qid}/history"):
+        assert client.get(url).status_code == status, url
+    if who not in (None, "learner"):
+        assert client.get("/author/banks/9999/questions").status_code == 404
+
+
+def form_for(qtype: str, **overrides) -> dict:
+    data = {"key": f"new-{qtype.replace('_', '-')}", "type": qtype, "prompt": "Question?",
+            "explanation": "Why.", "source": "minsk-talks#2", "tags": ["venue"],
+            "difficulty": "2", "save": "Save"}
+    answers = SAMPLE_ANSWERS[qtype]
+    if qtype in ("single_choice", "multiple_choice"):
+        for i, o in enumerate(answers["options"]):
+            data[f"options-{i}-text"] = o["text"]
+            if o.get("correct"):
+                data[f"options-{i}-correct"] = "y"
+    elif qtype == "true_false":
+        data["answer"] = "true"
+    elif qtype == "short_answer":
+        data["answers-0"], data["answers-1"] = answers["answers"]
+        data["typos"] = "y"
+    elif qtype == "numeric":
+        data["value"], data["tolerance"], data["unit"] = "5063", "0", "victims"
+    elif qtype == "ordering":
+        for i, item in enumerate(answers["items"]):
+            data[f"items-{i}"] = item
+    elif qtype == "matching":
+        for i, p in enumerate(answers["pairs"]):
+            data[f"pairs-{i}-left"], data[f"pairs-{i}-right"] = p["left"], p["right"]
+    elif qtype == "cloze":
+        data["prompt"] = "They freed {{1}} detainees."
+        data["gaps-0"] = "20 | twenty"
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("qtype", list(SAMPLE_ANSWERS))
+def test_every_type_can_be_created(app, client, auth, bank, qtype):
+    auth.login("owner")
+    response = client.post(f"/author/banks/{bank.id}/questions/new", data=form_for(qtype))
+    assert response.status_code == 302, response.data.decode()[-2000:]
+    with app.app_context():
+        created = db.session.scalar(select(Question).where(Question.type == qtype,
+                                                           Question.bank_id == bank.id,
+                                                           Question.key.like("new-%")))
+        assert created.data == sample_question(qtype).answer_data()
+        assert created.revision == 1 and len(created.revisions) == 1
+
+
+INVALID = [
+    ("single_choice", {"options-1-correct": "y"}, "single choice needs exactly one correct option"),
+    ("numeric", {"tolerance": "-1"}, "tolerance must be 0 or more"),
+    ("numeric", {"value": "lots"}, "valid number"),
+    ("cloze", {"prompt": "A {{1}} and {{2}}."}, "every gap needs an answer"),
+    ("true_false", {"source": "trafficking 11"}, "source must look like trafficking#11"),
+    ("true_false", {"key": "Bad Key"}, "should match pattern"),
+    ("true_false", {"tags": []}, "at least 1"),
+    ("short_answer", {"answers-0": "", "answers-1": ""}, "at least 1"),
+    ("ordering", {"items-1": "", "items-2": ""}, "at least 2"),
+    ("matching", {"pairs-1-right": "Ukraine"}, "two right items are the same"),
+    ("multiple_choice", {"options-0-correct": "", "options-1-correct": ""}, "at least one correct"),
+    ("true_false", {"key": "victims"}, "already uses that key"),
+]
+
+
+@pytest.mark.parametrize(("qtype", "change", "message"), INVALID,
+                         ids=[m[2][:30] for m in INVALID])
+def test_invalid_questions_get_400_and_save_nothing(app, client, auth, bank, qtype, change,
+                                                    message):
+    auth.login("owner")
+    before = _counts(app)
+    response = client.post(f"/author/banks/{bank.id}/questions/new",
+                           data={**form_for(qtype), **change})
+    assert response.status_code == 400
+    assert message in response.data.decode()
+    assert _counts(app) == before
+
+
+def _counts(app):
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(Question)),
+                db.session.scalar(select(func.count()).select_from(QuestionRevision)))
+
+
+def test_add_row_works_without_javascript(client, auth, bank):
+    auth.login("owner")
+    data = {**form_for("ordering"), "add_row": "items"}
+    data.pop("save")
+    page = client.post(f"/author/banks/{bank.id}/questions/new", data=data).data.decode()
+    assert 'name="items-3"' in page
+
+
+def test_preview_shows_quiz_and_flashcard_without_saving(app, client, auth, bank):
+    auth.login("owner")
+    data = {**form_for("single_choice"), "preview": "Preview"}
+    data.pop("save")
+    page = client.post(f"/author/banks/{bank.id}/questions/new", data=data).data.decode()
+    assert "Preview: as a quiz question" in page and "Preview: as a flashcard" in page
+    assert _counts(app)[0] == 1
+
+
+def test_edit_creates_revisions_diff_and_revert(app, client, auth, bank):
+    auth.login("owner")
+    qid = question_id(app)
+    url = f"/author/banks/{bank.id}/questions/{qid}"
+    page = client.get(url).data.decode()
+    revision = re.search(r'name="revision" type="hidden" value="(\d+)"', page).group(1)
+    data = {**form_for("numeric", key="victims", value="4463", revision=revision,
+                       message="fix the figure")}
+    assert client.post(url, data=data).status_code == 302
+    stale = client.post(url, data={**data, "value": "597"})
+    assert stale.status_code == 409 and "Nothing was saved" in stale.data.decode()
+    history = client.get(f"{url}/history").data.decode()
+    assert "fix the figure" in history
+    assert "- value: 5063" in history and "+ value: 4463" in history
+    assert client.post(f"{url}/revert", data={"number": 1}).status_code == 302
+    with app.app_context():
+        question = db.session.get(Question, qid)
+        assert question.revision == 3 and question.data["value"] == 5063
+        assert [r.message for r in question.revisions][-1] == "revert to revision 1"
+
+
+def test_duplicate_and_archive(app, client, auth, bank):
+    auth.login("owner")
+    qid = question_id(app)
+    assert client.post(f"/author/banks/{bank.id}/questions/{qid}/duplicate").status_code == 302
+    assert question_id(app, "victims-copy") is not None
+    client.post(f"/author/banks/{bank.id}/questions/{qid}/archive")
+    listing = client.get(f"/author/banks/{bank.id}/questions").data.decode()
+    assert "victims-copy" in listing and ">victims<" not in listing
+    archived = client.get(f"/author/banks/{bank.id}/questions?status=archived").data.decode()
+    assert ">victims<" in archived
+
+
+def test_question_list_filters(client, auth, bank, make_question):
+    make_question(bank, "true_false", key="tf-one", tags=["economy"], prompt="About trade")
+    auth.login("owner")
+    url = f"/author/banks/{bank.id}/questions"
+    assert "tf-one" in client.get(f"{url}?q=trade").data.decode()
+    assert "tf-one" not in client.get(f"{url}?type=numeric").data.decode()
+    assert "tf-one" in client.get(f"{url}?tag=economy").data.decode()
+    assert "<code>victims</code>" not in client.get(f"{url}?tag=economy").data.decode()
+
+
+def test_bank_create_edit_editors_archive(app, client, auth, owner, make_user):
+    make_user("helper", role="instructor")
+    make_user("pupil")
+    auth.login("owner")
+    bad = client.post("/author/banks/new", data={"slug": "Bad Slug", "title": "T"})
+    assert bad.status_code == 400 and "lowercase" in bad.data.decode()
+    response = client.post("/author/banks/new", data={"slug": "mine", "title": "Mine"})
+    bank_id = int(re.search(r"/banks/(\d+)/", response.location).group(1))
+    client.post(f"/author/banks/{bank_id}/editors", data={"editors": "helper, pupil"})
+    page = client.get(f"/author/banks/{bank_id}").data.decode()
+    assert "helper" in page
+    client.post(f"/author/banks/{bank_id}/archive")
+    assert "archived" in client.get("/author/").data.decode()

@@ -1,0 +1,171 @@
+"""Import (dry run, then all or nothing) and export, through the pages and the CLI."""
+
+import io
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import stream_encode_multipart
+from sqlalchemy import func, select
+
+from quizapp.domain.formats import FORMATS
+from quizapp.extensions import db
+from quizapp.models import Bank, PendingImport, Question, QuestionRevision
+from quizapp.services.banks import load_paths
+
+BANKS = Path(__file__).resolve().parents[2] / "question_bank"
+
+
+@pytest.fixture
+def bank(app, make_user):
+    make_user("owner", role="instructor")
+    with app.app_context():
+        load_paths([BANKS / "minsk-talks.yaml"])
+        bank = db.session.scalar(select(Bank))
+        bank.owner_id = 1
+        db.session.commit()
+        return bank.id
+
+
+def counts(app):
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(Question)),
+                db.session.scalar(select(func.count()).select_from(QuestionRevision)))
+
+
+def upload(client, bank_id, data: bytes, fmt: str, name: str = "upload"):
+    # Encode the body in memory: werkzeug's test client would spool a large one to a
+    # temporary file that it never closes (a ResourceWarning, an error under our settings).
+    files = MultiDict({"format": fmt, "file": FileStorage(io.BytesIO(data), filename=name)})
+    stream, length, boundary = stream_encode_multipart(files, use_tempfile=False)
+    return client.post(f"/author/banks/{bank_id}/transfer", input_stream=stream,
+                       content_length=length,
+                       content_type=f'multipart/form-data; boundary="{boundary}"')
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv", "gift", "moodle-xml"])
+def test_export_then_import_changes_nothing(app, client, auth, bank, fmt):
+    auth.login("owner")
+    exported = client.get(f"/author/banks/{bank}/export?format={fmt}")
+    assert exported.status_code == 200
+    assert exported.headers["Content-Disposition"].startswith("attachment")
+    before = counts(app)
+    page = upload(client, bank, exported.data, fmt).data.decode()
+    assert "0 added" in page and "0 changed" in page and "Nothing to import" in page
+    assert counts(app) == before
+
+
+def test_import_preview_then_apply(app, client, auth, bank):
+    auth.login("owner")
+    text = client.get(f"/author/banks/{bank}/export?format=yaml").data.decode()
+    text = text.replace("difficulty: 1\n", "difficulty: 3\n", 1)
+    text += ("  - key: brand-new\n    type: true_false\n    prompt: New?\n"
+             "    explanation: Why.\n    source: [minsk-talks#2]\n    tags: [venue]\n"
+             "    answer: true\n"
+             "  - key: broken\n    type: numeric\n    prompt: Bad\n    explanation: x\n"
+             "    source: [minsk-talks#2]\n    tags: [venue]\n    value: 1\n"
+             "    tolerance: -1\n")
+    page = upload(client, bank, text.encode(), "yaml").data.decode()
+    assert "1 added" in page and "1 changed" in page and "1 rejected" in page
+    assert "tolerance must be 0 or more" in page
+    assert counts(app)[0] == 98  # dry run: nothing written yet
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(f"/author/banks/{bank}/transfer/apply", data={"token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Question.id).where(Question.key == "brand-new"))
+        assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 0
+    again = client.post(f"/author/banks/{bank}/transfer/apply", data={"token": token})
+    assert again.status_code == 404
+
+
+HOSTILE = [
+    ("oversize", b"a" * (2 * 1024 * 1024 + 10), "yaml", "larger than 2 MB"),
+    ("invalid utf-8", b"bank: \xff\xfe\xfa", "yaml", "UTF-8"),
+    ("yaml python tag", b"bank: !!python/object/apply:os.system ['true']\n", "yaml",
+     "constructor"),
+    ("billion laughs", b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+     b'<!ENTITY lol2 "&lol;&lol;&lol;">]><quiz>&lol2;</quiz>', "moodle-xml", "entity"),
+    ("external entity", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
+     b'"file:///etc/passwd">]><quiz>&e;</quiz>', "moodle-xml", "entity"),
+    ("bad csv header", b"nope,columns\n1,2\n", "csv", "column"),
+]
+
+
+@pytest.mark.parametrize(("case", "data", "fmt", "words"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_uploads_get_400_and_write_nothing(app, client, auth, bank, case, data, fmt,
+                                                  words):
+    auth.login("owner")
+    before = counts(app)
+    response = upload(client, bank, data, fmt)
+    assert response.status_code in (400, 413)
+    if response.status_code == 400:
+        assert words.lower() in response.data.decode().lower()
+    assert counts(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 0
+
+
+def test_gift_export_reports_what_it_leaves_out(client, auth, bank):
+    auth.login("owner")
+    page = client.get(f"/author/banks/{bank}/transfer").data.decode()
+    assert "GIFT would leave out" in page and "cannot be written to GIFT" in page
+    response = client.get(f"/author/banks/{bank}/export?format=gift")
+    assert int(response.headers["X-Quizapp-Left-Out"]) > 0
+    assert client.get(f"/author/banks/{bank}/export?format=pdf").status_code == 400
+
+
+def test_cli_export_and_import_round_trip(app, runner, bank, tmp_path):
+    out = tmp_path / "bank.csv"
+    result = runner.invoke(args=["bank", "export", "minsk-talks", "--format", "csv",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    before = counts(app)
+    result = runner.invoke(args=["bank", "import", str(out), "--bank", "minsk-talks"])
+    assert result.exit_code == 0 and "0 to add, 0 to change" in result.output
+    assert counts(app) == before
+    yaml_out = tmp_path / "copy.yaml"
+    runner.invoke(args=["bank", "export", "minsk-talks", "--format", "yaml", "-o",
+                        str(yaml_out)])
+    yaml_out.write_text(yaml_out.read_text().replace("slug: minsk-talks", "slug: copy"))
+    result = runner.invoke(args=["bank", "import", str(yaml_out)])
+    assert result.exit_code == 0 and "98 to add" in result.output
+    assert counts(app)[0] == before[0] + 98
+
+
+def test_apkg_export_is_a_valid_package(client, auth, bank):
+    auth.login("owner")
+    response = client.get(f"/author/banks/{bank}/export?format=apkg")
+    assert response.status_code == 200
+    assert "collection.anki2" in zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+
+
+def test_anki_imports_the_apkg(client, auth, bank):
+    """Anki's own importer reads our package: note count, fields and tags."""
+    collection_module = pytest.importorskip(
+        "anki.collection", reason="the anki package (AGPL, test extra) is not installed")
+    auth.login("owner")
+    data = client.get(f"/author/banks/{bank}/export?format=apkg").data
+    with tempfile.TemporaryDirectory() as folder:
+        package = Path(folder) / "bank.apkg"
+        package.write_bytes(data)
+        col = collection_module.Collection(str(Path(folder) / "collection.anki2"))
+        try:
+            request = collection_module.ImportAnkiPackageRequest(package_path=str(package))
+            request.options.update_notes = 1  # Anki's "update if newer" (IMPORT_ANKI...)
+            col.import_anki_package(request)
+            note_ids = col.find_notes("")
+            assert len(note_ids) == 98
+            note = col.get_note(note_ids[0])
+            assert list(note.keys()) == ["Front", "Back", "Explanation", "Source"]
+            assert note["Source"].startswith("minsk-talks#")
+            assert set(col.tags.all()) >= {"venue", "participants"}
+            # A second import of the same export updates, never duplicates.
+            col.import_anki_package(request)
+            assert len(col.find_notes("")) == 98
+        finally:
+            col.close()
+    assert FORMATS["apkg"].can_export
