@@ -7,9 +7,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import stream_encode_multipart
-from sqlalchemy import func, select
 
 from quizapp.domain.formats import FORMATS
 from quizapp.extensions import db
