@@ -203,3 +203,21 @@ def test_bank_create_edit_editors_archive(app, client, auth, owner, make_user):
     assert "helper" in page
     client.post(f"/author/banks/{bank_id}/archive")
     assert "archived" in client.get("/author/").data.decode()
+
+
+def test_editor_shows_the_cited_paragraph_and_warns_on_save(app, client, auth, runner, bank,
+                                                           tmp_path):
+    (tmp_path / "minsk-talks.md").write_text(
+        "# Talks\n\n[1] Intro.\n\n## Venue\n\n[2] The talks took place in Zaslaūje near Minsk.\n")
+    runner.invoke(args=["source", "load", str(tmp_path)])
+    auth.login("owner")
+    page = client.get(f"/author/banks/{bank.id}/questions/new").data.decode()
+    assert "Cited paragraphs" in page
+    data = form_for("short_answer", key="venue-q", source="minsk-talks#2")
+    data["answers-0"], data["answers-1"] = "Kyiv", ""
+    response = client.post(f"/author/banks/{bank.id}/questions/new", data=data,
+                           follow_redirects=True)
+    text = response.data.decode()
+    assert response.status_code == 200 and "Saved." in text
+    assert "Source check:" in text and "kyiv" in text.lower()
+    assert "The talks took place in Zaslaūje near Minsk." in text  # the paragraph beside it
