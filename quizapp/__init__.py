@@ -13,7 +13,7 @@ from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
-from quizapp.extensions import csrf, db, login_manager, migrate
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.main import bp as main_bp
 from quizapp.progress import bp as progress_bp
 from quizapp.quiz import bp as quiz_bp
@@ -40,10 +40,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    # Flask-Limiter throttles logins on Redis when there is one; otherwise it stays off and
+    # the database counts failures (services.throttle). Never in process memory.
+    redis_url = app.config.get("REDIS_URL")
+    app.config["RATELIMIT_ENABLED"] = bool(redis_url)
+    app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

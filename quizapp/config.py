@@ -22,6 +22,12 @@ class Config:
 
     # Read-then-write requests lose updates without a lock: BEGIN IMMEDIATE on SQLite,
     # SELECT ... FOR UPDATE on PostgreSQL. Only the negative-control test turns this off.
-    QUIZAPP_LOCKING = True
+    QUIZAPP_LOCKING = os.environ.get("QUIZAPP_UNSAFE_NO_LOCKING") != "1"
 
     PASSWORD_MIN_LENGTH = 8
+
+    # Login throttling: 5 failures per account and address per minute, then 429.
+    LOGIN_LIMIT = "5 per minute"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "quizapp"

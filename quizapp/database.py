@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 def configure_engine(engine: Engine, *, locking: bool = True) -> None:
     if engine.dialect.name != "sqlite":
+        if not locking:
+            _strip_row_locks(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -33,3 +35,12 @@ def configure_engine(engine: Engine, *, locking: bool = True) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _strip_row_locks(engine: Engine) -> None:
+    """Negative control only (QUIZAPP_UNSAFE_NO_LOCKING=1): drop FOR UPDATE from every query,
+    so a test can show that it would notice the lost updates that follow."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _no_for_update(conn, cursor, statement, parameters, context, executemany):
+        return statement.replace(" FOR UPDATE", ""), parameters

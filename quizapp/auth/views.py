@@ -1,13 +1,23 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth import bp
 from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from quizapp.extensions import limiter
 from quizapp.forms import add_error
 from quizapp.models.types import utcnow
-from quizapp.services import accounts
+from quizapp.services import accounts, throttle
 from quizapp.services.errors import ServiceError
 
 
@@ -43,16 +53,45 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
+def _login_key() -> str:
+    return throttle.login_key(request.form.get("username", ""), request.remote_addr)
+
+
+def _failed(response) -> bool:
+    return response.status_code == 400
+
+
+def _too_many(seconds: int):
+    response = make_response(render_template(
+        "errors/error.html", code=429, title="Too many attempts",
+        message=f"Too many failed logins for this account. Try again in {seconds} seconds."),
+        429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_login_key,
+               deduct_when=_failed, methods=["POST"],
+               error_message="Too many failed logins for this account. Wait a minute.")
 def login():
     form = LoginForm()
+    database_throttle = request.method == "POST" and not current_app.config["RATELIMIT_ENABLED"]
+    if database_throttle:
+        wait = throttle.retry_after(_login_key(), utcnow())
+        if wait is not None:
+            return _too_many(wait)
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is not None:
+            if database_throttle:
+                throttle.clear(_login_key())
             _start_session(user, remember=form.remember.data)
             flash("You are logged in.", "success")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong username or password.")
+    if database_throttle:
+        throttle.record_failure(_login_key(), utcnow())
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 

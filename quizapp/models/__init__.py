@@ -2,6 +2,7 @@
 
 from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, bank_editor
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
+from quizapp.models.security import LoginFailure
 from quizapp.models.source import SourceArticle, SourceParagraph
 from quizapp.models.study import Card, Enrolment, Review
 from quizapp.models.transfer import PendingImport
@@ -13,6 +14,7 @@ __all__ = [
     "Bank",
     "Card",
     "Enrolment",
+    "LoginFailure",
     "PendingImport",
     "Question",
     "QuestionRevision",

@@ -7,10 +7,9 @@ from markupsafe import Markup
 
 from quizapp.domain import quiz as rules
 from quizapp.domain.grading import Result
-from quizapp.domain.markdown import render_markdown
 from quizapp.domain.questions import TYPE_LABELS
 from quizapp.models import AttemptAnswer, QuestionRevision, QuizAttempt
-from quizapp.presenting import Citation, citations, cloze_parts, prompt_html
+from quizapp.presenting import Citation, citations, cloze_parts, prompt_html, safe_markdown
 from quizapp.services import quizzes
 
 
@@ -47,7 +46,7 @@ def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | N
         message=result.feedback if result else ("Correct" if answer.correct else "Not quite"),
         yours=rules.response_text(snapshot, answer.response),
         right=rules.correct_answer_text(snapshot),
-        explanation=Markup(render_markdown(snapshot["explanation"])),
+        explanation=safe_markdown(snapshot["explanation"]),
         citations=citations(snapshot),
     )
 
@@ -95,7 +94,7 @@ def results_view(attempt: QuizAttempt) -> list[ReviewRow]:
             feedback=feedback(snapshot, answer, quizzes.regrade(snapshot, answer.response))
             if answer else Feedback(False, 0.0, "Not answered", ["(no answer)"],
                                     rules.correct_answer_text(snapshot),
-                                    Markup(render_markdown(snapshot["explanation"])),
+                                    safe_markdown(snapshot["explanation"]),
                                     citations(snapshot)),
         ))
     return rows

@@ -37,7 +37,7 @@ ANSWER = ('{{FrontSide}}<hr id="answer">{{Back}}'
 
 def stable_id(*parts: str) -> int:
     """A deterministic id in genanki's recommended range [2**30, 2**31)."""
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).digest()
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False).digest()
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
