@@ -120,6 +120,13 @@ def detached(obj):
 
 
 @pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Replaces pytest-flask's client, which keeps the last request's context (and its
+    database session, with SQLite's write lock) open until the next request."""
+    return app.test_client()
+
+
+@pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
 

@@ -41,6 +41,15 @@ def _bank(bank_id: int):
         abort(403, str(e))
 
 
+def _owned_bank(bank_id: int):
+    try:
+        return authoring.get_bank_for_owner(bank_id, current_user)
+    except NotFound as e:
+        abort(404, str(e))
+    except authoring.Forbidden as e:
+        abort(403, str(e))
+
+
 def _question(bank, question_id: int):
     try:
         return authoring.get_question_for_edit(bank, question_id)
@@ -77,7 +86,7 @@ def new_bank():
 @bp.route("/banks/<int:bank_id>", methods=["GET", "POST"])
 @instructor_required
 def edit_bank(bank_id: int):
-    bank = _bank(bank_id)
+    bank = _owned_bank(bank_id)
     form = BankForm(obj=bank if request.method == "GET" else None)
     editors = EditorsForm(editors=", ".join(e.username for e in bank.editors))
     if form.validate_on_submit():
@@ -97,7 +106,7 @@ def edit_bank(bank_id: int):
 @bp.post("/banks/<int:bank_id>/editors")
 @instructor_required
 def set_editors(bank_id: int):
-    bank = _bank(bank_id)
+    bank = _owned_bank(bank_id)
     form = EditorsForm()
     if not form.validate_on_submit():
         abort(400, "The editors list could not be read.")
@@ -111,7 +120,7 @@ def set_editors(bank_id: int):
 @bp.post("/banks/<int:bank_id>/archive")
 @instructor_required
 def archive_bank(bank_id: int):
-    bank = _bank(bank_id)
+    bank = _owned_bank(bank_id)
     authoring.set_bank_archived(bank, not bank.archived)
     flash("Bank archived." if bank.archived else "Bank restored.", "info")
     return redirect(url_for("author.banks"))

@@ -40,6 +40,15 @@ def get_bank_for_edit(bank_id: int, user: User) -> Bank:
     return bank
 
 
+def get_bank_for_owner(bank_id: int, user: User) -> Bank:
+    """Bank settings, editors and archiving: the owner and administrators only."""
+    bank = get_bank_for_edit(bank_id, user)
+    if user.role != Role.ADMIN and bank.owner_id != user.id:
+        raise Forbidden("Only the bank's owner (or an administrator) can change its settings, "
+                        "editors or archive it.")
+    return bank
+
+
 def get_question_for_edit(bank: Bank, question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or question.bank_id != bank.id:

@@ -45,9 +45,12 @@ def test_access_to_authoring(app, client, auth, make_user, bank, who, status):
         auth.login(who)
     qid = question_id(app)
     for url in (f"/author/banks/{bank.id}/questions", f"/author/banks/{bank.id}/questions/{qid}",
-                f"/author/banks/{bank.id}", f"/author/banks/{bank.id}/transfer",
+                f"/author/banks/{bank.id}/transfer",
                 f"/author/banks/{bank.id}/questions/{qid}/history"):
         assert client.get(url).status_code == status, url
+    # Bank settings, editors and archiving belong to the owner (and admins).
+    settings = client.get(f"/author/banks/{bank.id}").status_code
+    assert settings == (403 if who == "editor" else status)
     if who not in (None, "learner"):
         assert client.get("/author/banks/9999/questions").status_code == 404
 
