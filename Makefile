@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app quizapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test vendor chromium db banks lint clean
+.PHONY: run test bench install install-test install-bench vendor chromium db banks lint clean
 
 # --- installs: each re-runs only when its inputs changed -------------------
 $(BIN)/python:
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -57,6 +61,11 @@ test: install-test chromium
 		$(FLASK) bank check-sources --articles ../shared/articles; \
 	else echo "SKIPPED bank check-sources: no ../shared/articles folder here"; fi
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# --- bench: full size (several minutes); BENCH_ARGS=--smoke for a quick run -------
+install-bench: $(VENV)/.installed-bench vendor
+bench: install-bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check quizapp tests
