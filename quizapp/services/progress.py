@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, func, literal, select, union_all
+from sqlalchemy import Integer, and_, case, func, literal, select
 
 from quizapp.domain import scheduling
 from quizapp.domain.statistics import MATURE_DAYS, ratio, streak
@@ -35,18 +35,40 @@ def day_starts(user: User, now: datetime, first: int, count: int) -> list[dateti
     return starts
 
 
-def _day_table(starts: list[datetime], name: str):
-    """A small table of (day, starts, ends) that a range join can GROUP BY.
+def _day_index(column, starts: list[datetime]):
+    """SQL for the learner-day index of a timestamp, exact across daylight-saving changes.
 
-    Built as UNION ALL (SQLite cannot name the columns of a VALUES list); at most 366
-    rows, below SQLite's limit of 500 compound terms.
+    Days come in runs of exactly 24 hours, broken only by a DST change; within a run the
+    index is whole days since the run began, so one indexed range scan and one GROUP BY
+    count a whole year. A 23- or 25-hour day is a run of its own.
     """
-    rows = [
-        select(literal(i, Integer).label("day"), literal(starts[i], UTCDateTime).label("starts"),
-               literal(starts[i + 1], UTCDateTime).label("ends"))
-        for i in range(len(starts) - 1)
-    ]
-    return union_all(*rows).subquery(name)
+    branches = []
+    day = 0
+    days = len(starts) - 1
+    while day < days:
+        end = day
+        if starts[day + 1] - starts[day] == timedelta(days=1):
+            while end + 1 < days and starts[end + 2] - starts[end + 1] == timedelta(days=1):
+                end += 1
+            value = literal(day, Integer) + func.cast(
+                whole_days_between(literal(starts[day], UTCDateTime), column), Integer)
+        else:
+            value = literal(day, Integer)
+        branches.append((and_(column >= literal(starts[day], UTCDateTime),
+                              column < literal(starts[end + 1], UTCDateTime)), value))
+        day = end + 1
+    return case(*branches, else_=None)
+
+
+def _count_by_day(column, starts: list[datetime], *where) -> list[int]:
+    days = select(_day_index(column, starts).label("day")).where(
+        column >= literal(starts[0], UTCDateTime), column < literal(starts[-1], UTCDateTime),
+        *where).subquery()
+    counts = [0] * (len(starts) - 1)
+    for day, n in db.session.execute(select(days.c.day, func.count()).group_by(days.c.day)):
+        if day is not None:
+            counts[int(day)] = n
+    return counts
 
 
 def _now(now: datetime):
@@ -57,31 +79,15 @@ def due_forecast(user: User, now: datetime, days: int = 30) -> list[int]:
     """Cards due on each of the next `days` learner days; overdue cards count today."""
     starts = day_starts(user, now, 0, days)
     starts[0] = datetime(1970, 1, 1, tzinfo=starts[0].tzinfo)  # today includes overdue
-    table = _day_table(starts, "forecast_day")
-    rows = db.session.execute(
-        select(table.c.day, func.count(Card.id))
-        .join(Card, and_(Card.due >= table.c.starts, Card.due < table.c.ends))
-        .where(Card.user_id == user.id, Card.state != 0, Card.suspended.is_(False))
-        .group_by(table.c.day)
-    ).all()
-    counts = [0] * days
-    for day, n in rows:
-        counts[day] = n
-    return counts
+    return _count_by_day(Card.due, starts, Card.user_id == user.id, Card.state != 0,
+                         Card.suspended.is_(False))
 
 
 def reviews_per_day(user: User, now: datetime, days: int = 365) -> list[tuple[datetime, int]]:
     """(day start, reviews) for each learner day of the last `days`, ending today."""
     starts = day_starts(user, now, -(days - 1), days)
-    table = _day_table(starts, "history_day")
-    rows = dict(db.session.execute(
-        select(table.c.day, func.count(Review.id))
-        .join(Review, and_(Review.reviewed_at >= table.c.starts,
-                           Review.reviewed_at < table.c.ends))
-        .where(Review.user_id == user.id)
-        .group_by(table.c.day)
-    ).all())
-    return [(starts[i], rows.get(i, 0)) for i in range(days)]
+    counts = _count_by_day(Review.reviewed_at, starts, Review.user_id == user.id)
+    return list(zip(starts[:-1], counts, strict=True))
 
 
 def true_retention(user: User, now: datetime, days: int) -> tuple[float | None, int]:
@@ -172,7 +178,7 @@ class WeakQuestion:
 
 
 def weakest_questions(user: User, limit: int = 10) -> list[WeakQuestion]:
-    """Most lapses first, then lowest mean quiz score."""
+    """Most lapses first, then lowest mean quiz score: two small top-N queries, merged."""
     quiz = (
         select(QuestionRevision.question_id.label("qid"),
                func.avg(AttemptAnswer.score).label("mean"),
@@ -182,18 +188,29 @@ def weakest_questions(user: User, limit: int = 10) -> list[WeakQuestion]:
         .where(QuizAttempt.user_id == user.id)
         .group_by(QuestionRevision.question_id).subquery()
     )
-    lapses = func.coalesce(Card.lapses, 0)
-    rows = db.session.execute(
-        select(Question.id, Question.prompt, lapses, quiz.c.mean, func.coalesce(quiz.c.n, 0))
-        .select_from(Question)
+    lapsed = dict(db.session.execute(
+        select(Card.question_id, Card.lapses).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, Card.lapses > 0, Question.archived.is_(False))
+        .order_by(Card.lapses.desc(), Card.question_id).limit(limit)).all())
+    missed = {qid: (mean, n) for qid, mean, n in db.session.execute(
+        select(quiz.c.qid, quiz.c.mean, quiz.c.n).join(Question, Question.id == quiz.c.qid)
+        .where(quiz.c.mean < 1, Question.archived.is_(False))
+        .order_by(quiz.c.mean, quiz.c.qid).limit(limit))}
+    ids = set(lapsed) | set(missed)
+    if not ids:
+        return []
+    details = {qid: (prompt, lapses or 0) for qid, prompt, lapses in db.session.execute(
+        select(Question.id, Question.prompt, Card.lapses)
         .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
-        .outerjoin(quiz, quiz.c.qid == Question.id)
-        .where(Question.archived.is_(False),
-               (lapses > 0) | (quiz.c.mean < 1))
-        .order_by(lapses.desc(), func.coalesce(quiz.c.mean, 1.0), Question.id)
-        .limit(limit)
-    ).all()
-    return [WeakQuestion(qid, prompt, n_lapses, mean, n) for qid, prompt, n_lapses, mean, n in rows]
+        .where(Question.id.in_(ids)))}
+    means = {qid: mq for qid, *mq in db.session.execute(
+        select(quiz.c.qid, quiz.c.mean, quiz.c.n).where(quiz.c.qid.in_(ids)))}
+    rows = [WeakQuestion(qid, details[qid][0], details[qid][1],
+                         means.get(qid, (None, 0))[0], means.get(qid, (None, 0))[1])
+            for qid in ids]
+    rows.sort(key=lambda w: (-w.lapses, 1.0 if w.quiz_score is None else w.quiz_score,
+                             w.question_id))
+    return rows[:limit]
 
 
 @dataclass(frozen=True)

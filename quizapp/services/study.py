@@ -92,6 +92,7 @@ def ensure_cards(now: datetime, *, user_id: int | None = None,
         query = query.where(Enrolment.user_id == user_id)
     if bank_id is not None:
         query = query.where(Question.bank_id == bank_id)
+    query = query.order_by(Enrolment.user_id, Question.bank_id, Question.position, Question.id)
     missing = [(uid, qid) for uid, qid, qtags, wanted in db.session.execute(query)
                if not wanted or set(wanted) & set(qtags or [])]
     if missing:
@@ -158,22 +159,28 @@ def queue(user: User, now: datetime) -> Queue:
     def first(query):
         return db.session.scalar(query.order_by(Card.due, Card.id).limit(1))
 
-    def count(query) -> int:
+    def count(query, cap: int | None = None) -> int:
+        """Rows of `query`, counting at most `cap`: the daily limits bound every count,
+        so a learner with 100,000 new cards costs no more than one with 20."""
+        if cap is not None:
+            if cap <= 0:
+                return 0
+            query = query.limit(cap)
         return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
     learning_q = base.where(Card.state.in_((1, 3)), Card.due < tomorrow)
     review_q = base.where(Card.state == 2, Card.due < tomorrow)
     new_q = base.where(Card.state == 0)
     counts = QueueCounts(
-        new=min(count(new_q), new_left),
+        new=count(new_q, new_left),
         learning=count(learning_q),
-        review=min(count(review_q), reviews_left),
+        review=count(review_q, reviews_left),
     )
     card = first(learning_q.where(Card.due <= now))
     if card is None and counts.review:
         card = first(review_q.where(Card.due <= now)) or None
     if card is None and counts.new:
-        card = db.session.scalar(new_q.order_by(Bank.id, Question.position, Card.id).limit(1))
+        card = first(new_q)  # new cards were created in question order: due, then id
     if card is None:
         card = first(learning_q.where(Card.due <= now + LEARN_AHEAD))
     next_due = None
@@ -182,8 +189,7 @@ def queue(user: User, now: datetime) -> Queue:
         next_due = db.session.scalar(select(func.min(scheduled.c.due)))
         if next_due is not None and next_due.tzinfo is None:  # SQLite keeps no zone
             next_due = next_due.replace(tzinfo=UTC)
-        if counts.new == 0 and new_left == 0 and db.session.scalar(
-                select(func.count()).select_from(new_q.subquery())):
+        if counts.new == 0 and new_left == 0 and count(new_q, 1):
             next_due = min(next_due, tomorrow) if next_due else tomorrow
     return Queue(card, counts, next_due)
 

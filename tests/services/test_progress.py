@@ -1,6 +1,7 @@
 """Progress aggregates against hand-computed values, including learner-day boundaries."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -131,3 +132,20 @@ def test_quiz_history_and_weakest_questions(app, learner, questions):
         weak = progress.weakest_questions(user)
         assert [(w.question_id, w.lapses, w.quiz_score) for w in weak] == [
             (questions[2].id, 3, None), (questions[0].id, 0, 0.0)]
+
+
+def test_history_days_are_exact_across_a_daylight_saving_change(app, make_user, questions):
+    """New York moved to summer time on 8 March 2026 (02:00 -> 03:00)."""
+    learner = make_user()
+    with app.app_context():
+        accounts.update_settings(learner.id, {"timezone": "America/New_York"})
+        card = add_card(learner.id, questions[0].id, state=2, last_review=NOW)
+        add_review(card, datetime(2026, 3, 8, 7, 30, tzinfo=UTC), 3)  # 03:30 EDT: 7 March
+        add_review(card, datetime(2026, 3, 8, 8, 30, tzinfo=UTC), 3)  # 04:30 EDT: 8 March
+        add_review(card, datetime(2026, 3, 7, 8, 30, tzinfo=UTC), 3)  # 03:30 EST: 6 March
+        add_review(card, datetime(2026, 3, 7, 9, 30, tzinfo=UTC), 3)  # 04:30 EST: 7 March
+        db.session.commit()
+        history = progress.reviews_per_day(db.session.get(User, learner.id), NOW)
+        by_day = {start.astimezone(ZoneInfo("America/New_York")).date().isoformat(): n
+                  for start, n in history if n}
+        assert by_day == {"2026-03-06": 1, "2026-03-07": 2, "2026-03-08": 1}
