@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, func, literal, select
+from sqlalchemy import Integer, and_, case, func, literal, or_, select
 
 from quizapp.domain import scheduling
 from quizapp.domain.statistics import MATURE_DAYS, ratio, streak
@@ -148,7 +148,7 @@ def card_counts(user: User) -> dict[str, int]:
     kind = case(
         (Card.suspended.is_(True), "suspended"),
         (Card.state == 0, "new"),
-        (Card.state.in_((1, 3)), "learning"),
+        (or_(Card.state == 1, Card.state == 3), "learning"),
         (interval >= MATURE_DAYS, "mature"),
         else_="young",
     )

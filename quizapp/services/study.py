@@ -168,7 +168,7 @@ def queue(user: User, now: datetime) -> Queue:
             query = query.limit(cap)
         return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
-    learning_q = base.where(Card.state.in_((1, 3)), Card.due < tomorrow)
+    learning_q = base.where(or_(Card.state == 1, Card.state == 3), Card.due < tomorrow)
     review_q = base.where(Card.state == 2, Card.due < tomorrow)
     new_q = base.where(Card.state == 0)
     counts = QueueCounts(
