@@ -55,7 +55,7 @@ run: banks
 
 # --- test -------------------------------------------------------------------
 test: install-test chromium
-	$(BIN)/ruff check quizapp tests
+	$(BIN)/ruff check quizapp tests bench
 	$(FLASK) bank validate
 	@if [ -d ../shared/articles ]; then \
 		$(FLASK) bank check-sources --articles ../shared/articles; \
@@ -68,7 +68,7 @@ bench: install-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check quizapp tests
+	$(BIN)/ruff check quizapp tests bench
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache
