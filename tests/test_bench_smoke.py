@@ -46,7 +46,7 @@ def test_smoke_benchmark_produces_every_section(tmp_path):
     assert len(levels) == len(sizes["http_workers"]) * len(sizes["http_clients"])
     for level in levels:
         assert level["review"]["requests"] > 0 and level["ceiling"]["requests"] > 0
-        assert level["review"]["errors"] == 0 and level["review"]["exhausted"] == 0
+        assert level["review"]["errors"] == 0
         assert level["ratio"] > 0
     for workers in results["memory"].values():
         assert workers and all(w["peak_rss_mb"] > 0 for w in workers.values())
