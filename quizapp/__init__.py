@@ -17,6 +17,7 @@ from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.main import bp as main_bp
 from quizapp.progress import bp as progress_bp
 from quizapp.quiz import bp as quiz_bp
+from quizapp.routing import IdConverter
 from quizapp.services.accounts import load_session_user
 from quizapp.sources import bp as sources_bp
 from quizapp.study import bp as study_bp
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(Config)
     if config:
         app.config.from_mapping(config)

@@ -49,3 +49,10 @@ def test_server_error_page_rolls_back_and_hides_the_traceback(app):
     assert response.status_code == 500
     assert b"secret detail" not in response.data
     assert b"Something went wrong" in response.data
+
+
+def test_ids_too_large_for_any_database_are_404(client, auth, make_user):
+    make_user("big")
+    auth.login("big")
+    for path in ("/quiz/9223372036854775808", "/progress/class/99999999999999999999"):
+        assert client.get(path).status_code == 404, path
