@@ -29,32 +29,29 @@ from quizapp.quiz.forms import answer_form
 from quizapp.services import authoring, sources
 from quizapp.services import transfer as transfer_service
 from quizapp.services.banks import question_snapshot
-from quizapp.services.errors import Conflict, NotFound, ServiceError
+from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
+
+
+def _load(getter, *args):
+    """Load-and-authorise through a service getter: 404 if missing, 403 if not allowed."""
+    try:
+        return getter(*args)
+    except NotFound as e:
+        abort(404, str(e))
+    except Forbidden as e:
+        abort(403, str(e))
 
 
 def _bank(bank_id: int):
-    try:
-        return authoring.get_bank_for_edit(bank_id, current_user)
-    except NotFound as e:
-        abort(404, str(e))
-    except authoring.Forbidden as e:
-        abort(403, str(e))
+    return _load(authoring.get_bank_for_edit, bank_id, current_user)
 
 
 def _owned_bank(bank_id: int):
-    try:
-        return authoring.get_bank_for_owner(bank_id, current_user)
-    except NotFound as e:
-        abort(404, str(e))
-    except authoring.Forbidden as e:
-        abort(403, str(e))
+    return _load(authoring.get_bank_for_owner, bank_id, current_user)
 
 
 def _question(bank, question_id: int):
-    try:
-        return authoring.get_question_for_edit(bank, question_id)
-    except NotFound as e:
-        abort(404, str(e))
+    return _load(authoring.get_question_for_edit, bank, question_id)
 
 
 @bp.get("/")

@@ -10,7 +10,7 @@ from quizapp.models.types import utcnow
 from quizapp.progress import bp
 from quizapp.progress.forms import DeleteAccountForm
 from quizapp.services import class_stats, my_data, progress, quizzes
-from quizapp.services.errors import NotFound, ServiceError
+from quizapp.services.errors import Forbidden, NotFound, ServiceError
 
 
 @bp.get("/")
@@ -93,7 +93,7 @@ def class_bank(bank_id: int):
         bank = class_stats.get_bank_for_stats(bank_id, current_user)
     except NotFound as e:
         abort(404, str(e))
-    except class_stats.Forbidden as e:
+    except Forbidden as e:
         abort(403, str(e))
     now = utcnow()
     return render_template("progress/class_bank.html", bank=bank,

@@ -13,12 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionRevision, Role, SourceArticle, User
 from quizapp.services import study
 from quizapp.services.banks import add_revision, apply_spec, question_snapshot
-from quizapp.services.errors import Conflict, NotFound, ServiceError
-
-
-class Forbidden(ServiceError):
-    pass
-
+from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 

@@ -23,19 +23,7 @@ from quizapp.models import (
 )
 from quizapp.models.sql import whole_days_between
 from quizapp.models.types import UTCDateTime
-from quizapp.services.errors import NotFound, ServiceError
-
-
-class Forbidden(ServiceError):
-    pass
-
-
-def can_manage(user: User, bank: Bank) -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    if user.role != Role.INSTRUCTOR:
-        return False
-    return bank.owner_id == user.id or any(e.id == user.id for e in bank.editors)
+from quizapp.services import authoring
 
 
 def managed_banks(user: User) -> list[Bank]:
@@ -47,13 +35,8 @@ def managed_banks(user: User) -> list[Bank]:
 
 
 def get_bank_for_stats(bank_id: int, user: User) -> Bank:
-    """Load, then authorise: 404 if there is no such bank, 403 if it is not theirs."""
-    bank = db.session.get(Bank, bank_id)
-    if bank is None:
-        raise NotFound("No such question bank.")
-    if not can_manage(user, bank):
-        raise Forbidden("Only the bank's owner, its editors and administrators see this.")
-    return bank
+    """Whoever may edit a bank sees its class: the owner, its editors, administrators."""
+    return authoring.get_bank_for_edit(bank_id, user)
 
 
 @dataclass(frozen=True)

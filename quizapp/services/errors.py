@@ -18,3 +18,7 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     pass
+
+
+class Forbidden(ServiceError):
+    """The user may see that the object exists, but not act on it (403)."""

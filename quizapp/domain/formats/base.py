@@ -18,6 +18,9 @@ from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# What Moodle's formats (GIFT, Moodle XML) can carry: no ordering, no cloze.
+MOODLE_FAMILY_TYPES = frozenset({"single_choice", "multiple_choice", "true_false",
+                                 "short_answer", "numeric", "matching"})
 
 _KEY = re.compile(KEY_RE)
 

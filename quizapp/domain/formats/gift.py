@@ -32,6 +32,7 @@ from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.questions import QuestionBase
 
 from .base import (
+    MOODLE_FAMILY_TYPES,
     Collector,
     ImportResult,
     Reject,
@@ -43,8 +44,7 @@ from .base import (
     validation_reason,
 )
 
-TYPES = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer",
-                   "numeric", "matching"})
+TYPES = MOODLE_FAMILY_TYPES  # GIFT and Moodle XML carry the same types
 SPECIAL = "\\~=#{}:"
 _LABELS = re.compile(r"(?:^|\s)(source|tags|difficulty):")
 _LINE_META = re.compile(r"^(bank|typos|accents|unit|source-check-ignore):\s?(.*)$")

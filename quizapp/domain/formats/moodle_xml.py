@@ -32,6 +32,7 @@ from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.questions import QuestionBase
 
 from .base import (
+    MOODLE_FAMILY_TYPES,
     Collector,
     FormatError,
     ImportResult,
@@ -44,8 +45,7 @@ from .base import (
     validation_reason,
 )
 
-TYPES = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer",
-                   "numeric", "matching"})
+TYPES = MOODLE_FAMILY_TYPES  # GIFT and Moodle XML carry the same types
 MOODLE_TYPES = {"single_choice": "multichoice", "multiple_choice": "multichoice",
                 "true_false": "truefalse", "short_answer": "shortanswer",
                 "numeric": "numerical", "matching": "matching"}
