@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from quizapp import cli, errors, security, templating
+from quizapp import cli, errors, request_guard, security, templating
 from quizapp.admin import bp as admin_bp
 from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
@@ -70,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.register(app)
     errors.register(app)
     security.register(app)
+    request_guard.register(app)
     templating.register(app)
     return app
 

@@ -2,7 +2,7 @@
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1  # the largest id either database can store
+MAX_ID = 2**31 - 1  # the largest INTEGER PostgreSQL holds (SQLite's are wider)
 
 
 class IdConverter(IntegerConverter):

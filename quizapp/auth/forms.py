@@ -1,15 +1,15 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from quizapp.domain.passwords import MAX_LENGTH, MIN_LENGTH
+from quizapp.forms import AppForm
 
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9_.-]{3,64}$", message="3-64 letters, digits, dots, dashes or underscores."
 )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(AppForm):
     username = StringField("Username", validators=[DataRequired(), USERNAME_RULE])
     email = EmailField("Email (optional)", validators=[Optional(), Length(max=254)])
     password = PasswordField(
@@ -24,14 +24,14 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create my account")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me logged in on this device")
     submit = SubmitField("Log in")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
         "New password",

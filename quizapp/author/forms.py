@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -10,7 +9,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -23,12 +21,13 @@ from wtforms.validators import DataRequired, Length, Optional
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.questions import TYPE_LABELS
 from quizapp.domain.tags import TAGS
+from quizapp.forms import AppForm, WholeNumberField
 from quizapp.quiz.forms import MultiCheckboxField
 
 ROW_LISTS = ("options", "answers", "items", "pairs", "gaps")
 
 
-class BankForm(FlaskForm):
+class BankForm(AppForm):
     slug = StringField("Slug (in URLs and files)", validators=[DataRequired(), Length(max=80)])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
@@ -37,7 +36,7 @@ class BankForm(FlaskForm):
     submit = SubmitField("Save bank")
 
 
-class EditorsForm(FlaskForm):
+class EditorsForm(AppForm):
     editors = StringField("Editors (usernames of instructors, separated by commas)",
                           validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save editors")
@@ -57,7 +56,7 @@ def _rows(field, label: str, minimum: int):
     return FieldList(field, label=label, min_entries=minimum, max_entries=40)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(AppForm):
     key = StringField("Key", validators=[DataRequired(), Length(max=80)],
                       description="Stable id: lowercase letters, digits and dashes.")
     type = SelectField("Type", choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()])
@@ -181,19 +180,19 @@ def _fill(field_list: FieldList, values: list[Any]) -> None:
         field_list.append_entry()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField("File", validators=[FileRequired("Choose a file to import.")])
     format = SelectField("Format", choices=[SelectChoice(f.name, f.name)
                                             for f in FORMATS.values() if f.can_import])
     submit = SubmitField("Check the file")
 
 
-class ApplyImportForm(FlaskForm):
+class ApplyImportForm(AppForm):
     token = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Import all")
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AppForm):
     class Meta:
         csrf = False  # a download link
 
@@ -201,5 +200,5 @@ class ExportForm(FlaskForm):
                                             for f in FORMATS.values() if f.can_export])
 
 
-class RevertForm(FlaskForm):
-    number = IntegerField(validators=[DataRequired()])
+class RevertForm(AppForm):
+    number = WholeNumberField(validators=[DataRequired()])

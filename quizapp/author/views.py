@@ -22,7 +22,7 @@ from quizapp.domain.diff import diff_snapshots
 from quizapp.domain.formats import FORMATS, MAX_IMPORT_BYTES
 from quizapp.domain.questions import QUESTION_TYPES, TYPE_LABELS
 from quizapp.domain.tags import TAGS
-from quizapp.forms import ActionForm, add_error
+from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
 from quizapp.presenting import card_faces, cloze_parts, prompt_html
 from quizapp.quiz.forms import answer_form
@@ -164,7 +164,7 @@ def _preview(spec) -> SimpleNamespace:
 @instructor_required
 def editor(bank_id: int, question_id: int | None = None):
     bank = _bank(bank_id)
-    question = _question(bank, question_id) if question_id else None
+    question = _question(bank, question_id) if question_id is not None else None
     form = QuestionForm()
     if request.method == "GET":
         if question is not None:
@@ -194,8 +194,8 @@ def editor(bank_id: int, question_id: int | None = None):
                     result = authoring.save_question(
                         bank, spec, author_id=current_user.id, now=utcnow(),
                         message=form.message.data or "", question=question,
-                        expected_revision=int(form.revision.data) if question and
-                        (form.revision.data or "").isdigit() else None)
+                        expected_revision=whole_number(form.revision.data) if question
+                        else None)
                 except Conflict as e:
                     form.form_errors.append(str(e))
                     status = 409

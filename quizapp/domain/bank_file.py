@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase
+from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase, Storable
 
 MAX_QUESTIONS = 20_000
 
@@ -19,8 +19,10 @@ class BankHeader(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     slug: Annotated[str, StringConstraints(pattern=KEY_RE)]
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)] = ""
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                     Storable]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000),
+                           Storable] = ""
     article: Annotated[str, StringConstraints(pattern=KEY_RE)] | None = None
 
 

@@ -7,6 +7,7 @@ import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,8 +23,21 @@ KEY_RE = r"^[a-z0-9][a-z0-9-]{0,79}$"
 CITATION_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([1-9][0-9]{0,3})$")
 GAP_RE = re.compile(r"\{\{(\d+)\}\}")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Refuse what no database text column or web page can hold (a YAML "\\0" makes one)."""
+    if _UNSTORABLE.search(text):
+        raise ValueError("text may not contain NUL characters or unpaired surrogates")
+    return text
+
+
+Storable = AfterValidator(storable)
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+                 Storable]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000),
+                  Storable]
 Key = Annotated[str, StringConstraints(pattern=KEY_RE)]
 
 

@@ -3,10 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from quizapp.domain.questions import TYPE_LABELS
 from quizapp.domain.quiz import MAX_QUESTIONS
 from quizapp.domain.tags import tag_label
+from quizapp.forms import AppForm, WholeNumberField, whole_number
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -27,17 +26,17 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class StartQuizForm(FlaskForm):
+class StartQuizForm(AppForm):
     banks = MultiCheckboxField("Question banks", coerce=int)
     tags = MultiCheckboxField("Topics (none ticked: all topics)")
     types = MultiCheckboxField("Question types (none ticked: all types)")
-    count = IntegerField("Number of questions", default=10,
+    count = WholeNumberField("Number of questions", default=10,
                          validators=[InputRequired(), NumberRange(1, MAX_QUESTIONS)])
     mode = RadioField("Mode", default="practice", validators=[DataRequired()], choices=[
         SelectChoice("practice", "Practice: feedback after each question"),
         SelectChoice("test", "Test: feedback at the end"),
     ])
-    time_limit = IntegerField("Time limit in minutes (test mode, optional)",
+    time_limit = WholeNumberField("Time limit in minutes (test mode, optional)",
                               validators=[Optional(), NumberRange(1, 240)])
     submit = SubmitField("Start the quiz")
 
@@ -47,11 +46,11 @@ class StartQuizForm(FlaskForm):
         self.types.choices = [SelectChoice(t, TYPE_LABELS[t]) for t in types]
 
 
-class _AnswerBase(FlaskForm):
+class _AnswerBase(AppForm):
     submit = SubmitField("Check my answer")
 
 
-def answer_form(snapshot: Mapping[str, Any], shown: list[int], formdata=None) -> FlaskForm:
+def answer_form(snapshot: Mapping[str, Any], shown: list[int], formdata=None) -> AppForm:
     """A WTForms form for this question, with options in the attempt's shown order."""
     kind = snapshot["type"]
     fields: dict[str, Any] = {}
@@ -92,7 +91,7 @@ def answer_form(snapshot: Mapping[str, Any], shown: list[int], formdata=None) ->
     return form_class(formdata=formdata)
 
 
-def ordering_values(form: FlaskForm, size: int) -> list[int] | None:
+def ordering_values(form: AppForm, size: int) -> list[int] | None:
     """The order the form carries, if it is a permutation of the items."""
     try:
         order = [int(getattr(form, f"order_{k}").data) for k in range(size)]
@@ -101,7 +100,7 @@ def ordering_values(form: FlaskForm, size: int) -> list[int] | None:
     return order if sorted(order) == list(range(size)) else None
 
 
-def response_from(form: FlaskForm, snapshot: Mapping[str, Any]) -> Any:
+def response_from(form: AppForm, snapshot: Mapping[str, Any]) -> Any:
     """The grader's response shape from a validated form."""
     kind = snapshot["type"]
     if kind == "single_choice":
@@ -116,7 +115,7 @@ def response_from(form: FlaskForm, snapshot: Mapping[str, Any]) -> Any:
         return ordering_values(form, len(snapshot["items"]))
     if kind == "matching":
         values = [getattr(form, f"match_{i}").data for i in range(len(snapshot["pairs"]))]
-        return [int(v) if v not in (None, "") else None for v in values]
+        return [whole_number(v) for v in values]  # "" (or blanks): not matched
     if kind == "cloze":
         return [getattr(form, f"gap_{i}").data or "" for i in range(len(snapshot["gaps"]))]
     raise ValueError(kind)

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from quizapp.domain import quiz as rules
-from quizapp.forms import ActionForm, add_error
+from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
 from quizapp.quiz import bp
 from quizapp.quiz.forms import StartQuizForm, answer_form, ordering_values, response_from
@@ -102,9 +102,9 @@ def _apply_move(form, size: int, move: str) -> None:
     """Move-up/move-down buttons: reorder without recording an answer (no JS needed)."""
     order = ordering_values(form, size) or list(range(size))
     direction, _, index = move.partition("-")
-    if not index.isdigit() or direction not in ("up", "down"):
+    k = whole_number(index)
+    if k is None or direction not in ("up", "down"):
         abort(400, "Unknown move.")
-    k = int(index)
     j = k - 1 if direction == "up" else k + 1
     if 0 <= k < size and 0 <= j < size:
         order[k], order[j] = order[j], order[k]

@@ -12,7 +12,14 @@ from quizapp.presenting import card_faces
 from quizapp.services import accounts, catalogue, optimisation, study
 from quizapp.services.errors import NotFound, ServiceError
 from quizapp.study import bp
-from quizapp.study.forms import CardActionForm, EnrolForm, GradeForm, SettingsForm, TypeInForm
+from quizapp.study.forms import (
+    CardActionForm,
+    CheckForm,
+    EnrolForm,
+    GradeForm,
+    SettingsForm,
+    TypeInForm,
+)
 from quizapp.study.presenting import RATING_NAMES, card_view, current_snapshot, local_time, payload
 
 
@@ -74,8 +81,7 @@ def _suggest(card: Card, answer: str) -> dict:
 def grade_card():
     form = GradeForm()
     if not form.validate():
-        return _error("That grade could not be read: " + "; ".join(
-            f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+        return _error("That grade could not be read: " + _problems(form))
     now = utcnow()
     try:
         result = study.answer_card(current_user.id, form.card_id.data, form.rating.data, now,
@@ -89,6 +95,10 @@ def grade_card():
         return jsonify(applied=result.applied, **payload(current_user,
                                                          study.queue(current_user, now), now))
     return redirect(url_for("study.review"))
+
+
+def _problems(form) -> str:
+    return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in form.errors.items())
 
 
 @bp.post("/undo")
@@ -110,11 +120,10 @@ def undo():
 @login_required
 def check():
     """Type-in mode: the grader suggests Again or Good; the learner decides."""
-    data = request.get_json(silent=True) or {}
-    card_id, answer = data.get("card_id"), data.get("answer")
-    if not isinstance(card_id, int) or not isinstance(answer, str) or len(answer) > 1000:
-        return jsonify(error="Send card_id (a number) and answer (text)."), 400
-    return jsonify(_suggest(_own_card(card_id), answer))
+    form = CheckForm()
+    if not form.validate():
+        return _error("Send card_id (a number) and answer (text): " + _problems(form))
+    return jsonify(_suggest(_own_card(form.card_id.data), form.answer.data or ""))
 
 
 @bp.post("/bury")
@@ -135,11 +144,10 @@ def suspend():
 @login_required
 def unsuspend():
     form = CardActionForm()
-    card_id = form.card_id.data
-    if not form.validate() or not str(card_id).isdigit():
+    if not form.validate():
         return _error("Which card? The request did not say.")
     try:
-        study.set_suspended(current_user.id, int(card_id), False)
+        study.set_suspended(current_user.id, form.card_id.data, False)
     except NotFound as e:
         return _error(str(e), 404)
     flash("The card is back in your reviews.", "success")
@@ -148,11 +156,10 @@ def unsuspend():
 
 def _card_action(action, message: str):
     form = CardActionForm()
-    card_id = form.card_id.data
-    if not form.validate() or not str(card_id).isdigit():
+    if not form.validate():
         return _error("Which card? The request did not say.")
     try:
-        action(int(card_id))
+        action(form.card_id.data)
     except NotFound as e:
         return _error(str(e), 404)
     now = utcnow()

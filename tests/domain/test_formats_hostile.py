@@ -278,3 +278,20 @@ def test_any_text_round_trips(fmt: str, prompt: str, explanation: str, texts: li
     result = FORMATS[fmt].parse(FORMATS[fmt].export(HEADER, questions), "fuzz")
     assert result.rejected == []
     assert [snapshot(q) for q in result.questions] == [snapshot(q) for q in questions]
+
+
+@pytest.mark.parametrize("fmt", IMPORTABLE)
+def test_a_nul_character_is_refused_naming_the_line(fmt: str):
+    with pytest.raises(FormatError, match=r"has a NUL character on line 2: is it a text file"):
+        parse(fmt, "first line\nsecond \x00 line\n")
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\x00", "\\u0000"])
+def test_a_question_with_a_yaml_escape_for_nul_is_rejected(escape: str):
+    text = ("bank:\n  slug: x\n  title: T\nquestions:\n  - key: a\n    type: true_false\n"
+            f'    prompt: "before{escape}after"\n    answer: true\n    explanation: E\n'
+            "    source: [minsk-talks#2]\n    tags: [venue]\n")
+    result = parse("yaml", text)
+    assert result.questions == []
+    assert [(r.line, r.key, r.reason) for r in result.rejected] == [
+        (7, "a", "prompt: text may not contain NUL characters or unpaired surrogates")]

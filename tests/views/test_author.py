@@ -224,3 +224,26 @@ def test_editor_shows_the_cited_paragraph_and_warns_on_save(app, client, auth, r
     assert response.status_code == 200 and "Saved." in text
     assert "Source check:" in text and "kyiv" in text.lower()
     assert "The talks took place in Zaslaūje near Minsk." in text  # the paragraph beside it
+
+
+@pytest.mark.parametrize("missing", ["0", str(2**31), str(2**31 - 1), str(2**63 - 1)])
+def test_an_id_that_names_no_question_is_404_and_creates_nothing(app, client, auth, bank,
+                                                                 missing):
+    auth.login("owner")
+    before = _counts(app)
+    url = f"/author/banks/{bank.id}/questions/{missing}"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=form_for("numeric", key="fresh")).status_code == 404
+    assert client.get(f"/author/banks/{missing}/questions").status_code == 404
+    assert _counts(app) == before
+
+
+@pytest.mark.parametrize("revision", ["", "²", "1" + "0" * 40, "x"])
+def test_a_save_without_a_readable_revision_is_refused_as_stale(app, client, auth, bank,
+                                                                revision):
+    auth.login("owner")
+    url = f"/author/banks/{bank.id}/questions/{question_id(app)}"
+    data = form_for("numeric", key="victims", value="4463", revision=revision)
+    response = client.post(url, data=data)
+    assert response.status_code == 409 and "Nothing was saved" in response.data.decode()
+    assert _counts(app)[1] == 1  # still one revision

@@ -182,3 +182,29 @@ def test_finish_results_and_retry(client, learner, bank):
     assert "0%" in page and "Not answered" in page
     response = client.post(f"/quiz/{attempt_id}/retry")
     assert response.status_code == 302 and "/q/0" in response.location
+
+
+@pytest.mark.parametrize("move", ["down-²", "down-٣", "up-99999999999999999999", "sideways-0"])
+def test_an_unknown_ordering_move_is_a_400(app, client, learner, bank, move):
+    attempt_id = start(client, bank, types=["ordering"])
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"move": move})
+    assert response.status_code == 400 and b"Unknown move." in response.data
+
+
+@pytest.mark.parametrize("value", ["x", "-1", "99", "²"])
+def test_a_matching_answer_that_names_no_option_is_refused(app, client, learner, bank, value):
+    attempt_id = start(client, bank, types=["matching"])
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"match_0": value})
+    assert response.status_code == 400 and b'class="error"' in response.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t"])
+def test_a_blank_matching_choice_counts_as_unmatched(app, client, learner, bank, value):
+    attempt_id = start(client, bank, types=["matching"])
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"match_0": value})
+    assert response.status_code == 302
+    with app.app_context():
+        answer = db.session.scalars(select(AttemptAnswer)).one()
+        assert answer.response[0] is None and not answer.correct

@@ -73,7 +73,18 @@ def test_json_review_returns_the_next_card(app, client, learner, bank):
     "body",
     [{}, {"card_id": "x", "rating": 3}, {"card_id": 1, "rating": 9},
      {"card_id": 1, "rating": 3, "submission_id": "bad id with spaces"},
-     {"card_id": 1, "rating": 3, "duration_ms": -5}],
+     {"card_id": 1, "rating": 3, "duration_ms": -5},
+     # wrong JSON types are refused, not coerced (True would be grade 1, 3.7 grade 3)
+     {"card_id": 1, "rating": True}, {"card_id": 1, "rating": 3.7},
+     {"card_id": 1, "rating": [3]}, {"card_id": True, "rating": 3},
+     {"card_id": 1, "rating": 3, "duration_ms": False},
+     {"card_id": 1, "rating": 3, "submission_id": None},
+     # numbers no column holds, or that are not ASCII digits
+     {"card_id": 2**31, "rating": 3}, {"card_id": 10**30, "rating": 3},
+     {"card_id": "²", "rating": 3}, {"card_id": 1, "rating": 10**309},
+     {"card_id": 1, "rating": 3, "duration_ms": 10**400},
+     # not an object of fields at all
+     [1], "ab", False, 3],
 )
 def test_json_review_rejects_bad_input(app, client, learner, bank, body):
     enrol(client, bank)
@@ -130,6 +141,10 @@ def test_type_in_suggests_a_grade(client, learner, bank):
     [({"desired_retention": "0.5"}, "between 0.70 and 0.97"),
      ({"desired_retention": "lots"}, "Not a valid decimal"),
      ({"new_per_day": "-1"}, "0 to 1000"),
+     ({"desired_retention": "sNaN"}, "Enter a number."),
+     ({"desired_retention": "Infinity"}, "Enter a number."),
+     ({"reviews_per_day": "1" + "0" * 309}, "Enter a whole number."),
+     ({"new_per_day": "²"}, "Enter a whole number."),
      ({"timezone": "Mars/Olympus"}, "Not a valid choice")],
 )
 def test_settings_reject_bad_values(app, client, learner, form, message):
@@ -187,3 +202,26 @@ def test_suspended_cards_can_be_brought_back(app, client, learner, bank):
     assert client.post("/study/unsuspend", data={}).status_code == 400
     assert client.post("/study/bury", data={"card_id": "x"}).status_code == 400
     assert client.post("/study/review", data={"card_id": 1}).status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/study/bury", "/study/suspend", "/study/unsuspend",
+                                 "/study/check"])
+@pytest.mark.parametrize("body", [[1], "ab", {"card_id": True}, {"card_id": 2**31},
+                                  {"card_id": "²"}, {"card_id": [1]}, {}])
+def test_card_actions_refuse_malformed_json(app, client, learner, bank, url, body):
+    enrol(client, bank)
+    response = client.post(url, json=body)
+    assert response.status_code == 400 and response.get_json()["error"]
+
+
+@pytest.mark.parametrize("card_id", ["²", "1" + "0" * 30, "", "x"])
+def test_card_action_forms_refuse_what_is_not_a_card_number(app, client, learner, bank, card_id):
+    enrol(client, bank)
+    response = client.post("/study/bury", data={"card_id": card_id})
+    assert response.status_code == 400 and b"Which card?" in response.data
+
+
+def test_an_unknown_topic_is_named_on_the_banks_page(app, client, learner, bank):
+    response = client.post("/study/banks", data={"bank_id": bank.id, f"b{bank.id}-tags": "nope"})
+    assert response.status_code == 400
+    assert re.search(rb'<p class="error" role="alert">[^<]*(choice|valid)', response.data)

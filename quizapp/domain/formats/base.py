@@ -65,13 +65,17 @@ def decode(data: bytes, filename: str = "upload") -> str:
     """The file's text: UTF-8, with or without a byte-order mark."""
     check_size(data)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         bad = data[e.start]
         raise FormatError(
             f"{filename} is not UTF-8 text: byte 0x{bad:02x} at offset {e.start} cannot be "
             "read; save the file as UTF-8 and upload it again"
         ) from None
+    if "\x00" in text:  # no database text column takes it, and no text file has one
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FormatError(f"{filename} has a NUL character on line {line}: is it a text file?")
+    return text
 
 
 @dataclass(frozen=True)
