@@ -1,6 +1,15 @@
-"""Stored-XSS payloads and a checker for "nothing executable" in a rendered page."""
+"""Stored-XSS payloads, a checker for "nothing executable" in a rendered page, and a walk
+through every page that shows a bank's questions, as its author and as a learner."""
 
+import re
 from html.parser import HTMLParser
+
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Card, Question
+from quizapp.services import study
+from tests.conftest import NOW
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -59,3 +68,42 @@ def executable_parts(html: str) -> list[str]:
     checker = _Checker()
     checker.feed(html)
     return checker.problems
+
+
+def assert_page_is_inert(client, url: str) -> None:
+    response = client.get(url, follow_redirects=True)
+    assert response.status_code == 200, url
+    problems = executable_parts(response.data.decode())
+    assert problems == [], f"{url}: {problems}"
+
+
+def assert_bank_pages_are_inert(app, client, auth, make_user, bank_id: int, owner: str) -> None:
+    """Every page that shows the bank's text: the author's list, editor and history; a
+    learner's quiz questions, feedback, results, flashcards (front and back), progress."""
+    with app.app_context():
+        ids = list(db.session.scalars(select(Question.id).where(Question.bank_id == bank_id)))
+    assert ids, "the bank has no questions to show"
+    auth.login(owner)
+    assert_page_is_inert(client, f"/author/banks/{bank_id}/questions")
+    for qid in ids:
+        assert_page_is_inert(client, f"/author/banks/{bank_id}/questions/{qid}")
+        assert_page_is_inert(client, f"/author/banks/{bank_id}/questions/{qid}/history")
+    auth.logout()
+    learner = make_user()
+    with app.app_context():
+        study.enrol(learner.id, bank_id, [], NOW)
+    auth.login(learner.username)
+    response = client.post("/quiz/", data={"banks": [str(bank_id)], "count": str(len(ids)),
+                                           "mode": "practice"})
+    attempt = re.search(r"/quiz/(\d+)/", response.location).group(1)
+    for position in range(len(ids)):
+        url = f"/quiz/{attempt}/q/{position}"
+        assert_page_is_inert(client, url)
+        client.post(url, data={"answer": "1"})
+        assert_page_is_inert(client, url)  # feedback: both answers, explanation
+    with app.app_context():
+        cards = list(db.session.scalars(select(Card.id).where(Card.user_id == learner.id)))
+    backs = [f"/study/?card={card_id}&show=1" for card_id in cards]
+    for url in (f"/quiz/{attempt}/results", "/study/", "/progress/", "/study/banks", *backs):
+        assert_page_is_inert(client, url)
+    auth.logout()
