@@ -1,10 +1,16 @@
 """Stored XSS through the editor: no payload renders as anything executable, anywhere."""
 
-import pytest
+import html
 
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Bank
 from tests.security.xss import (
     PAYLOADS,
     assert_bank_pages_are_inert,
+    assert_page_is_inert,
     executable_parts,
 )
 from tests.views.test_author import form_for
@@ -41,3 +47,25 @@ def test_no_payload_executes_in_any_page(app, client, auth, make_user, hostile_b
     assert "Preview: as a flashcard" in page and executable_parts(page) == []
     auth.logout()
     assert_bank_pages_are_inert(app, client, auth, make_user, hostile_bank.id, "owner")
+
+
+def test_no_payload_in_a_bank_title_or_description_executes(app, client, auth, make_user,
+                                                            make_question):
+    """Bank titles show on the author's, the class and the learner's pages."""
+    make_user("owner", role="instructor")
+    auth.login("owner")
+    for n, payload in enumerate(PAYLOADS):
+        response = client.post("/author/banks/new", data={
+            "slug": f"hostile-{n}", "title": f"T {payload}", "description": f"D {payload}"})
+        assert response.status_code == 302, payload
+        with app.app_context():
+            bank = db.session.scalar(select(Bank).where(Bank.slug == f"hostile-{n}"))
+        make_question(bank, "true_false")  # banks without questions are not offered
+    shown = html.escape(f"T {PAYLOADS[0]}", quote=False)
+    for url in ("/author/", "/progress/class", "/quiz/", "/study/banks"):
+        assert shown in assert_page_is_inert(client, url), url
+    auth.logout()
+    make_user("reader")
+    auth.login("reader")
+    for url in ("/quiz/", "/study/banks"):
+        assert shown in assert_page_is_inert(client, url), url

@@ -70,11 +70,13 @@ def executable_parts(html: str) -> list[str]:
     return checker.problems
 
 
-def assert_page_is_inert(client, url: str) -> None:
+def assert_page_is_inert(client, url: str) -> str:
     response = client.get(url, follow_redirects=True)
     assert response.status_code == 200, url
-    problems = executable_parts(response.data.decode())
+    page = response.data.decode()
+    problems = executable_parts(page)
     assert problems == [], f"{url}: {problems}"
+    return page
 
 
 def assert_bank_pages_are_inert(app, client, auth, make_user, bank_id: int, owner: str) -> None:
