@@ -18,7 +18,7 @@ from quizapp.services import accounts, banks, optimisation, sources, transfer
 from quizapp.services.errors import ServiceError
 
 FORMAT_BY_EXTENSION = {"yaml": "yaml", "yml": "yaml", "csv": "csv", "gift": "gift",
-                       "txt": "gift", "xml": "moodle-xml"}
+                       "txt": "gift", "xml": "moodle-xml", "apkg": "apkg"}
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
 
 user_cli = AppGroup("user", help="Manage accounts.")

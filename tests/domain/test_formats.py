@@ -1,6 +1,7 @@
 """Import/export formats: round trips of the real banks, every field each format can carry,
 CSV injection, stored-XSS payloads kept as plain data, and the Anki package."""
 
+import html
 import io
 import json
 import sqlite3
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BANK_FILES = sorted((ROOT / "question_bank").glob("*.yaml"))
 BANKS = {p.name: parse_bank(p.read_text(encoding="utf-8"), p.name) for p in BANK_FILES}
 IMPORTABLE = [name for name, f in FORMATS.items() if f.can_import]
+TEXT_IMPORTABLE = [name for name in IMPORTABLE if not FORMATS[name].binary]
 HEADER = BankHeader(slug="demo", title="Demo / test bank", description="About it.",
                     article="minsk-talks")
 NO_GIFT = {"ordering", "cloze"}
@@ -77,11 +79,13 @@ def test_the_registry_names_every_format():
     for name, fmt in FORMATS.items():
         assert fmt.name == name and fmt.extension and "/" in fmt.media_type
         assert fmt.can_export and fmt.types <= set(QUESTION_TYPES)
-    assert IMPORTABLE == ["yaml", "csv", "gift", "moodle-xml"]
+    assert IMPORTABLE == ["yaml", "csv", "gift", "moodle-xml", "apkg"]
+    assert TEXT_IMPORTABLE == ["yaml", "csv", "gift", "moodle-xml"]
     assert FORMATS["gift"].types == FORMATS["moodle-xml"].types == set(QUESTION_TYPES) - NO_GIFT
     assert FORMATS["yaml"].types == FORMATS["csv"].types == FORMATS["apkg"].types
-    with pytest.raises(FormatError, match="cannot be imported"):
-        FORMATS["apkg"].parse(b"PK", "x.apkg")
+    export_only = Format("pdf", "PDF", "pdf", "application/pdf", frozenset(), lambda h, q: b"")
+    with pytest.raises(FormatError, match="^PDF files cannot be imported$"):
+        export_only.parse(b"%PDF", "x.pdf")
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "quizapp/domain/formats").glob("*.py")),
@@ -150,7 +154,9 @@ def test_every_field_a_format_can_carry_survives(fmt: str):
                                                   f"written to {f.label}")
                                         for q in questions if q.type not in f.types]
     headers = {"yaml": HEADER, "csv": None, "gift": HEADER,
-               "moodle-xml": HEADER.model_copy(update={"article": None})}
+               "moodle-xml": HEADER.model_copy(update={"article": None}),
+               "apkg": BankHeader(slug="demo-test-bank", title=HEADER.title,
+                                  description=HEADER.description)}
     assert result.header == headers[fmt]
 
 
@@ -468,14 +474,16 @@ def test_anki_package_has_one_note_per_question(tmp_path: Path):
     model_id = stable_id("quizapp-model", "demo")
     assert 1 << 30 <= model_id < 1 << 31
     assert [f["name"] for f in models[str(model_id)]["flds"]] == [
-        "Front", "Back", "Explanation", "Source"]
+        "Front", "Back", "Explanation", "Source", "Quizapp"]
+    assert "Quizapp" not in json.dumps(models[str(model_id)]["tmpls"])
     assert decks[str(stable_id("quizapp-deck", "demo"))]["name"] == "Demo / test bank"
     by_guid = {guid: (mid, tags, flds.split("\x1f")) for guid, mid, tags, flds in notes}
     for q in questions:
         mid, tags, fields = by_guid[genanki.guid_for("demo", q.key)]
-        assert mid == model_id and tags.split() == ["venue", "people"] and len(fields) == 4
+        assert mid == model_id and tags.split() == ["venue", "people"] and len(fields) == 5
         assert fields[2] == "Because the article says so."
         assert fields[3] == "minsk-talks#2, trafficking#11"
+        assert json.loads(html.unescape(fields[4])) == snapshot(q)
     front, back = lambda key: by_guid[genanki.guid_for("demo", key)][2][0], \
         lambda key: by_guid[genanki.guid_for("demo", key)][2][1]
     assert front("single-choice") == ('A single_choice?<ol type="a"><li>Minsk</li>'

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from quizapp.domain.formats import FORMATS, MAX_IMPORT_BYTES, FormatError, ImportResult
 from quizapp.domain.questions import snapshot
-from tests.domain.test_formats import HEADER, IMPORTABLE, make
+from tests.domain.test_formats import HEADER, IMPORTABLE, TEXT_IMPORTABLE, make
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -28,13 +28,13 @@ def test_a_file_over_2_mb_is_refused(fmt: str):
         parse(fmt, b"a" * (MAX_IMPORT_BYTES + 1))
 
 
-@pytest.mark.parametrize("fmt", IMPORTABLE)
+@pytest.mark.parametrize("fmt", TEXT_IMPORTABLE)
 def test_invalid_utf8_is_refused_naming_the_byte_offset(fmt: str):
     with pytest.raises(FormatError, match=r"not UTF-8 text: byte 0xff at offset 6 "):
         parse(fmt, b"hello \xff\xfe world")
 
 
-@pytest.mark.parametrize("fmt", IMPORTABLE)
+@pytest.mark.parametrize("fmt", TEXT_IMPORTABLE)
 def test_a_byte_order_mark_is_accepted(fmt: str):
     q = make("true_false")
     data = FORMATS[fmt].export(HEADER, [q])
@@ -247,7 +247,8 @@ GIFTISH = st.text(alphabet=st.sampled_from(list("ab =~#{}:\\%->/\nTF1.\r\t")), m
                       GIFTISH.map(str.encode)))
 def test_any_input_is_a_result_or_a_format_error(fmt: str, data: bytes):
     prefixes = {"yaml": b"bank: {slug: a, title: b}\nquestions:\n  - ", "csv": HEAD.encode(),
-                "gift": b"// source: minsk-talks#2 tags: venue\n::q::", "moodle-xml": b"<quiz>"}
+                "gift": b"// source: minsk-talks#2 tags: venue\n::q::", "moodle-xml": b"<quiz>",
+                "apkg": b"PK\x03\x04"}
     for attempt in (data, prefixes[fmt] + data):
         try:
             result = FORMATS[fmt].parse(attempt, "fuzz")
@@ -280,7 +281,7 @@ def test_any_text_round_trips(fmt: str, prompt: str, explanation: str, texts: li
     assert [snapshot(q) for q in result.questions] == [snapshot(q) for q in questions]
 
 
-@pytest.mark.parametrize("fmt", IMPORTABLE)
+@pytest.mark.parametrize("fmt", TEXT_IMPORTABLE)
 def test_a_nul_character_is_refused_naming_the_line(fmt: str):
     with pytest.raises(FormatError, match=r"has a NUL character on line 2: is it a text file"):
         parse(fmt, "first line\nsecond \x00 line\n")

@@ -1,6 +1,8 @@
 """Import (dry run, then all or nothing) and export, through the pages and the CLI."""
 
+import html
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -15,6 +17,7 @@ from quizapp.domain.formats import FORMATS
 from quizapp.extensions import db
 from quizapp.models import Bank, PendingImport, Question, QuestionRevision
 from quizapp.services.banks import load_paths
+from tests.domain.test_formats_apkg import basic, deck, zip_bomb, zipped
 
 BANKS = Path(__file__).resolve().parents[2] / "question_bank"
 
@@ -46,7 +49,7 @@ def upload(client, bank_id, data: bytes, fmt: str, name: str = "upload"):
                        content_type=f'multipart/form-data; boundary="{boundary}"')
 
 
-@pytest.mark.parametrize("fmt", ["yaml", "csv", "gift", "moodle-xml"])
+@pytest.mark.parametrize("fmt", ["yaml", "csv", "gift", "moodle-xml", "apkg"])
 def test_export_then_import_changes_nothing(app, client, auth, bank, fmt):
     auth.login("owner")
     exported = client.get(f"/author/banks/{bank}/export?format={fmt}")
@@ -92,6 +95,10 @@ HOSTILE = [
     ("external entity", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
      b'"file:///etc/passwd">]><quiz>&e;</quiz>', "moodle-xml", "entity"),
     ("bad csv header", b"nope,columns\n1,2\n", "csv", "column"),
+    ("apkg zip bomb", zip_bomb(), "apkg", "would unpack to more than 64 MB"),
+    ("apkg traversal", zipped({"../../evil.py": b"x"}), "apkg", "unsafe file name"),
+    ("apkg absolute path", zipped({"/etc/cron.d/x": b"x"}), "apkg", "unsafe file name"),
+    ("apkg not a zip", b"bank: {slug: x}\n", "apkg", "not a zip file"),
 ]
 
 
@@ -107,6 +114,38 @@ def test_hostile_uploads_get_400_and_write_nothing(app, client, auth, bank, case
     assert counts(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 0
+
+
+def test_apkg_import_preview_then_apply(app, client, auth, bank):
+    """Any Anki deck: its Front/Back notes become short answers, the rest are reasons."""
+    auth.login("owner")
+    data = deck(basic(front="Who <b>hosted</b> the&nbsp;talks?", back="Lukashenka",
+                      source="minsk-talks#2", guid="hosted"),
+                basic(front="Unsourced?", source="", guid="unsourced"))
+    before = counts(app)
+    page = upload(client, bank, data, "apkg", "deck.apkg").data.decode()
+    assert "1 added" in page and "0 changed" in page and "1 rejected" in page
+    assert "needs a source citation" in page
+    assert counts(app) == before  # dry run: nothing written yet
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(f"/author/banks/{bank}/transfer/apply", data={"token": token})
+    assert response.status_code == 302
+    assert counts(app) == (before[0] + 1, before[1] + 1)
+    with app.app_context():
+        question = db.session.scalars(select(Question).order_by(Question.id.desc())).first()
+        assert (question.type, question.prompt) == ("short_answer", "Who hosted the talks?")
+        assert question.data["answers"] == ["Lukashenka"] and question.key.startswith("anki-")
+        assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 0
+
+
+def test_the_import_page_offers_apkg(client, auth, bank):
+    auth.login("owner")
+    page = client.get(f"/author/banks/{bank}/transfer").data.decode()
+    select = re.search(r'<select[^>]*name="format".*?</select>', page, re.S).group(0)
+    assert 'value="apkg"' in select
+    file_input = re.search(r'<input[^>]*type="file"[^>]*>', page).group(0)
+    accept = re.search(r'accept="([^"]*)"', file_input)
+    assert accept is None or ".apkg" in accept.group(1)
 
 
 def test_gift_export_reports_what_it_leaves_out(client, auth, bank):
@@ -136,6 +175,24 @@ def test_cli_export_and_import_round_trip(app, runner, bank, tmp_path):
     assert counts(app)[0] == before[0] + 98
 
 
+def test_cli_imports_an_apkg(app, runner, bank, tmp_path):
+    out = tmp_path / "bank.apkg"
+    result = runner.invoke(args=["bank", "export", "minsk-talks", "--format", "apkg",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    before = counts(app)
+    result = runner.invoke(args=["bank", "import", str(out), "--bank", "minsk-talks"])
+    assert result.exit_code == 0 and "0 to add, 0 to change" in result.output, result.output
+    assert counts(app) == before
+    result = runner.invoke(args=["bank", "import", str(out), "--dry-run"])  # bank from the deck
+    assert result.exit_code == 0, result.output
+    assert "minsk-contact-group-talks-on-ukraine-31-july-2014: 98 to add" in result.output
+    out.write_bytes(zipped({"../evil": b"x"}))
+    result = runner.invoke(args=["bank", "import", str(out)])
+    assert result.exit_code != 0 and "unsafe file name" in result.output
+    assert counts(app) == before
+
+
 def test_apkg_export_is_a_valid_package(client, auth, bank):
     auth.login("owner")
     response = client.get(f"/author/banks/{bank}/export?format=apkg")
@@ -160,8 +217,10 @@ def test_anki_imports_the_apkg(client, auth, bank):
             note_ids = col.find_notes("")
             assert len(note_ids) == 98
             note = col.get_note(note_ids[0])
-            assert list(note.keys()) == ["Front", "Back", "Explanation", "Source"]
+            assert list(note.keys()) == ["Front", "Back", "Explanation", "Source", "Quizapp"]
             assert note["Source"].startswith("minsk-talks#")
+            assert json.loads(html.unescape(note["Quizapp"]))["source"][0].startswith(
+                "minsk-talks#")
             assert set(col.tags.all()) >= {"venue", "participants"}
             # A second import of the same export updates, never duplicates.
             col.import_anki_package(request)

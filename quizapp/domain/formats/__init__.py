@@ -6,20 +6,24 @@
     result = fmt.parse(data, "upload.gift")   # ImportResult, or FormatError for a whole
                                               # file that cannot be read
 
-| name       | import | export | carries                                              |
-|------------|--------|--------|------------------------------------------------------|
-| yaml       | yes    | yes    | everything (the question_bank/*.yaml format)         |
-| csv        | yes    | yes    | every question field; not the bank header            |
-| gift       | yes    | yes    | all but ordering and cloze; header in a // comment   |
-| moodle-xml | yes    | yes    | all but ordering and cloze; header minus its article |
-| apkg       | no     | yes    | every type, as Anki notes (Front, Back, Explanation, Source) |
+| name       | import | export | carries                                                   |
+|------------|--------|--------|-----------------------------------------------------------|
+| yaml       | yes    | yes    | everything (the question_bank/*.yaml format)              |
+| csv        | yes    | yes    | every question field; not the bank header                 |
+| gift       | yes    | yes    | all but ordering and cloze; header in a // comment        |
+| moodle-xml | yes    | yes    | all but ordering and cloze; header minus its article      |
+| apkg       | yes    | yes    | every question field (a hidden Quizapp field holds the    |
+|            |        |        | question as JSON); header: the deck's title and           |
+|            |        |        | description; Front/Back notes of any deck: short answers  |
 
-Importing enforces the limits in `base`: at most 2 MB, UTF-8 text, YAML through the safe
-loader only, XML without DOCTYPE or entities (defusedxml). Pure: no Flask, no database.
+Importing enforces the limits in `base`: at most 2 MB, UTF-8 text (but .apkg, which is binary),
+YAML through the safe loader only, XML without DOCTYPE or entities (defusedxml); an .apkg is
+read in memory within the limits of `anki_package` (unpacked sizes, safe names, SQLite
+tables not views, a time limit). Pure: no Flask, no database.
 """
 
 from .apkg import TYPES as APKG_TYPES
-from .apkg import export_apkg
+from .apkg import export_apkg, parse_apkg
 from .base import (
     MAX_IMPORT_BYTES,
     Format,
@@ -45,7 +49,8 @@ FORMATS: dict[str, Format] = {
         Format("gift", "GIFT", "gift", "text/plain", GIFT_TYPES, export_gift, parse_gift),
         Format("moodle-xml", "Moodle XML", "xml", "application/xml", MOODLE_TYPES,
                export_moodle_xml, parse_moodle_xml, moodle_carries),
-        Format("apkg", "Anki", "apkg", "application/apkg", APKG_TYPES, export_apkg),
+        Format("apkg", "Anki", "apkg", "application/apkg", APKG_TYPES, export_apkg, parse_apkg,
+               binary=True),
     )
 }
 

@@ -53,7 +53,9 @@ class ImportResult:
 
 
 Writer = Callable[[BankHeader, list[QuestionBase]], bytes]
-Reader = Callable[[str, str], ImportResult]
+# (content, filename): the decoded text, or the raw bytes for a binary format such as .apkg.
+TextReader = Callable[[str, str], ImportResult]
+BinaryReader = Callable[[bytes, str], ImportResult]
 
 
 def check_size(data: bytes) -> None:
@@ -81,7 +83,8 @@ def decode(data: bytes, filename: str = "upload") -> str:
 @dataclass(frozen=True)
 class Format:
     """One import/export format. `export` writes every question the format can carry;
-    `unsupported` lists, with the reason, the ones it leaves out."""
+    `unsupported` lists, with the reason, the ones it leaves out. A `binary` format's reader
+    gets the file's bytes; the others get its text, decoded and checked by `decode`."""
 
     name: str
     label: str
@@ -89,8 +92,9 @@ class Format:
     media_type: str
     types: frozenset[str]
     writer: Writer
-    reader: Reader | None = None
+    reader: TextReader | BinaryReader | None = None
     carries: Callable[[QuestionBase], str | None] | None = None
+    binary: bool = False
 
     @property
     def can_import(self) -> bool:
@@ -118,9 +122,10 @@ class Format:
     def parse(self, data: bytes, filename: str = "upload") -> ImportResult:
         if self.reader is None:
             raise FormatError(f"{self.label} files cannot be imported")
-        text = decode(data, filename)
+        check_size(data)
+        content = data if self.binary else decode(data, filename)
         try:
-            return self.reader(text, filename)
+            return self.reader(content, filename)
         except RecursionError:
             raise FormatError(f"{filename} is nested too deeply to read") from None
 
@@ -147,22 +152,23 @@ class Collector:
     def skip(self, line: int | None, key: str | None, reason: str) -> None:
         self.result.skipped_types.append(Rejection(line, key, reason))
 
-    def add(self, data: dict[str, Any], line: int | None = None) -> QuestionBase | None:
+    def add(self, data: dict[str, Any], line: int | None = None,
+            where: str = "") -> QuestionBase | None:
+        """`where` starts each reason, for files without lines: "note #3: "."""
         key = data.get("key") if isinstance(data.get("key"), str) else None
         model = QUESTION_TYPES.get(data.get("type")) if isinstance(data.get("type"), str) else None
         if model is None:
             types = ", ".join(QUESTION_TYPES)
-            self.reject(line, key, f"unknown type {data.get('type')!r}; use one of: {types}")
+            self.reject(line, key, f"{where}unknown type {data.get('type')!r}; use one of: {types}")
             return None
         if key in self._seen:
-            where = self._seen[key]
-            earlier = f" (line {where})" if where else ""
-            self.reject(line, key, f"key is already used by an earlier question{earlier}")
+            earlier = f" (line {self._seen[key]})" if self._seen[key] else ""
+            self.reject(line, key, f"{where}key is already used by an earlier question{earlier}")
             return None
         try:
             question = model.model_validate(data)
         except ValidationError as e:
-            self.reject(line, key, validation_reason(e))
+            self.reject(line, key, where + validation_reason(e))
             return None
         self._seen[question.key] = line
         self.result.questions.append(question)
