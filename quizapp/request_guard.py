@@ -7,15 +7,17 @@ into a page.
 Also the app's JSON reader: NaN, Infinity, numbers beyond a float, and nesting deep enough
 to exhaust the parser's recursion are invalid JSON (400), not an exception."""
 
+import io
 import json
 import math
 import re
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
+from werkzeug.formparser import FormDataParser
 
 MESSAGE = ("The request contained a NUL character or text that is not valid UTF-8. "
            "Remove it and try again.")
@@ -58,9 +60,14 @@ def check_request() -> None:
         if not urlencoded_is_clean(request.get_data(cache=True)):
             raise BadRequest(MESSAGE)
     elif request.mimetype == "multipart/form-data":
-        texts = [*request.form.keys(), *request.form.values(),
-                 *request.files.keys(), *(f.filename or "" for f in request.files.values())]
-        if any(_UNSAFE_MULTIPART.search(t) for t in texts):
+        try:
+            form, files = request.form, request.files
+        except ValueError as e:  # GuardedRequest's parser is not silent
+            raise BadRequest(f"The form could not be read: {e}.") from e
+        texts = [*form.keys(), *(v for _, v in form.items(multi=True)), *files.keys(),
+                 *(f.filename or "" for _, f in files.items(multi=True))]
+        # a name Werkzeug could not read is None
+        if any(not isinstance(t, str) or _UNSAFE_MULTIPART.search(t) for t in texts):
             raise BadRequest(MESSAGE)
     elif request.is_json and request.content_length != 0:
         if any(_UNSAFE.search(t) for t in strings_in(request.get_json())):
@@ -92,7 +99,19 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 
 class GuardedRequest(Request):
-    """Says why a JSON body could not be read (Flask's says so only in debug mode)."""
+    """Says why a JSON body could not be read (Flask's says so only in debug mode); reads a
+    multipart body loudly (Werkzeug's default drops an unreadable one silently, and can leave
+    a spooled upload file open); keeps uploads in memory (MAX_CONTENT_LENGTH bounds them)."""
+
+    def make_form_data_parser(self) -> FormDataParser:
+        parser = super().make_form_data_parser()
+        parser.silent = False
+        return parser
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None,
+                         content_length: int | None = None) -> BinaryIO:
+        return io.BytesIO()
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:  # not JSON at all: Flask's 415

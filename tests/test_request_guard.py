@@ -2,6 +2,7 @@
 with a message, before any view, form or database sees it."""
 
 import json
+import re
 
 import pytest
 from flask import Flask
@@ -107,3 +108,32 @@ def test_a_valid_json_body_is_not_touched(app):
     response = app.test_client().post("/study/check", data=json.dumps({"answer": "café"}),
                                       content_type="application/json")
     assert response.status_code == 302
+
+
+def _multipart(parts: list[bytes]) -> bytes:
+    return b"".join(b"--XyZ\r\n" + part + b"\r\n" for part in parts) + b"--XyZ--\r\n"
+
+
+@pytest.mark.parametrize("parts", [
+    # the second value of a repeated field is checked too, not only the first
+    [b'Content-Disposition: form-data; name="format"\r\n\r\nyaml',
+     b'Content-Disposition: form-data; name="format"\r\n\r\nya\x00ml'],
+    # a field name Werkzeug cannot read (it would be None)
+    [b'Content-Disposition: form-data; name="\\"\r\n\r\nx'],
+    # a part header that is not UTF-8: Werkzeug would drop the whole form silently
+    [b'Content-Disposition: form-data; name="file"; filename="a.yaml"\r\n\r\nbank: x',
+     b'Content-Disposition: form-data; name="f\xffrmat"\r\n\r\nyaml'],
+    # a file name that is not UTF-8
+    [b'Content-Disposition: form-data; name="file"; filename="\xff.yaml"\r\n\r\nbank: x'],
+])
+def test_multipart_bodies_no_one_can_read_are_refused(app, parts):
+    response = app.test_client().post("/auth/login", data=_multipart(parts),
+                                      content_type="multipart/form-data; boundary=XyZ")
+    assert response.status_code == 400
+    assert re.search(r'<p class="error" role="alert">The (request|form)', response.text)
+
+
+def test_a_multipart_body_without_a_boundary_is_refused(app):
+    response = app.test_client().post("/auth/login", data=b"username=x",
+                                      content_type="multipart/form-data")
+    assert response.status_code == 400 and "The form could not be read" in response.text

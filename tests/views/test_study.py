@@ -225,3 +225,12 @@ def test_an_unknown_topic_is_named_on_the_banks_page(app, client, learner, bank)
     response = client.post("/study/banks", data={"bank_id": bank.id, f"b{bank.id}-tags": "nope"})
     assert response.status_code == 400
     assert re.search(rb'<p class="error" role="alert">[^<]*(choice|valid)', response.data)
+
+
+def test_a_type_in_answer_too_long_says_why(app, client, learner, bank):
+    enrol(client, bank)
+    with app.app_context():
+        card_id = db.session.scalar(select(Card.id))
+    response = client.get(f"/study/?card={card_id}&show=1&answer=" + "x" * 1001)
+    assert response.status_code == 400
+    assert re.search(r'<p class="error" role="alert">Type your answer: [^<]*1000', response.text)
