@@ -81,7 +81,8 @@ def assert_page_is_inert(client, url: str) -> str:
 
 def assert_bank_pages_are_inert(app, client, auth, make_user, bank_id: int, owner: str) -> None:
     """Every page that shows the bank's text: the author's list, editor and history; a
-    learner's quiz questions, feedback, results, flashcards (front and back), progress."""
+    learner's quiz questions, feedback, results, flashcards (front and back), progress; the
+    class view of the bank's questions."""
     with app.app_context():
         ids = list(db.session.scalars(select(Question.id).where(Question.bank_id == bank_id)))
     assert ids, "the bank has no questions to show"
@@ -108,4 +109,7 @@ def assert_bank_pages_are_inert(app, client, auth, make_user, bank_id: int, owne
     backs = [f"/study/?card={card_id}&show=1" for card_id in cards]
     for url in (f"/quiz/{attempt}/results", "/study/", "/progress/", "/study/banks", *backs):
         assert_page_is_inert(client, url)
+    auth.logout()
+    auth.login(owner)  # the class view, now that a learner has answered every question
+    assert_page_is_inert(client, f"/progress/class/{bank_id}")
     auth.logout()
