@@ -162,9 +162,9 @@ def read_collection(raw: bytes, filename: str) -> AnkiCollection:
 
 
 def _read(connection: sqlite3.Connection, filename: str) -> AnkiCollection:
-    kinds = dict(connection.execute(
-        "SELECT lower(name), type FROM sqlite_master WHERE type IN ('table', 'view') "
-        f"AND lower(name) IN ({', '.join('?' * len(TABLES))})", TABLES))
+    kinds = {name.lower(): kind for name, kind in connection.execute(
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
+        if isinstance(name, str) and name.lower() in TABLES}
     for table in TABLES:
         if kinds.get(table) != "table":
             what = f"is a {kinds[table]}, not a table" if table in kinds else "is missing"
