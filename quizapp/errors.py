@@ -12,8 +12,8 @@ def _wants_json() -> bool:
 
 
 def _render(code: int, title: str, message: str) -> Response:
-    if _wants_json():
-        return make_response(jsonify(error=title, message=message), code)
+    if _wants_json():  # "error" is what to show, as from the JSON views themselves
+        return make_response(jsonify(error=message or title, title=title), code)
     page = render_template("errors/error.html", code=code, title=title, message=message)
     return make_response(page, code)
 

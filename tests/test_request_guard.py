@@ -91,7 +91,7 @@ def test_json_strings_with_nul_or_lone_surrogates_are_refused(app, body):
     response = app.test_client().post("/study/check", data=body,
                                       content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json() == {"error": "Bad Request", "message": MESSAGE}
+    assert response.get_json() == {"error": MESSAGE, "title": "Bad Request"}
 
 
 @pytest.mark.parametrize("body", [b"NaN", b'{"card_id": Infinity}', b"[" * 5000 + b"]" * 5000,
@@ -100,7 +100,7 @@ def test_invalid_json_is_a_400_with_a_json_message(app, body):
     response = app.test_client().post("/study/check", data=body,
                                       content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json()["message"].startswith("The JSON body could not be read: ")
+    assert response.get_json()["error"].startswith("The JSON body could not be read: ")
 
 
 def test_a_valid_json_body_is_not_touched(app):
