@@ -196,8 +196,9 @@ class ExportForm(AppForm):
     class Meta:
         csrf = False  # a download link
 
-    format = SelectField("Format", choices=[SelectChoice(f.name, f.name)
-                                            for f in FORMATS.values() if f.can_export])
+    format = SelectField("Format", id="export-format",  # the import form has a "format" too
+                         choices=[SelectChoice(f.name, f.name)
+                                  for f in FORMATS.values() if f.can_export])
 
 
 class RevertForm(AppForm):
