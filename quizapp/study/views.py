@@ -33,6 +33,11 @@ def _error(message: str, status: int = 400):
     abort(status, message)
 
 
+def _problems(form) -> str:
+    """A form's errors in one line, for a JSON answer."""
+    return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in form.errors.items())
+
+
 @bp.get("/")
 @login_required
 def review():
@@ -95,10 +100,6 @@ def grade_card():
         return jsonify(applied=result.applied, **payload(current_user,
                                                          study.queue(current_user, now), now))
     return redirect(url_for("study.review"))
-
-
-def _problems(form) -> str:
-    return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in form.errors.items())
 
 
 @bp.post("/undo")
