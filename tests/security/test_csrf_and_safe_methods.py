@@ -54,7 +54,8 @@ def is_csrf_refusal(response, body: str) -> bool:
     if response.status_code != 400:
         return False
     if body == "json":
-        return (response.get_json(silent=True) or {}).get("error") == "Form expired"
+        return "missing its security token" in (response.get_json(silent=True) or {}).get(
+            "error", "")
     return b"missing its security token" in response.data
 
 
