@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from flask_wtf.form import SUBMIT_METHODS
 from flask_wtf.form import _Auto as _AUTO  # "read the request": the default formdata
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest
@@ -17,7 +18,6 @@ from quizapp.routing import MAX_ID  # the largest INTEGER either database holds
 from quizapp.services.errors import ServiceError
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,12}")  # ASCII digits only: int() also takes "²" and "٣"
-_SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # as Flask-WTF's is_submitted
 
 
 def whole_number(text: object) -> int | None:
@@ -49,7 +49,7 @@ class AppForm(FlaskForm):
 
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
-            if formdata is not _AUTO or not (request and request.method in _SUBMIT_METHODS):
+            if formdata is not _AUTO or not (request and request.method in SUBMIT_METHODS):
                 return super().wrap_formdata(form, formdata)
             if request.files:
                 file_fields = {f.name for f in form if isinstance(f, FileField)}

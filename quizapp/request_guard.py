@@ -10,7 +10,6 @@ to exhaust the parser's recursion are invalid JSON (400), not an exception."""
 import io
 import json
 import math
-import re
 from typing import Any, BinaryIO
 from urllib.parse import unquote_to_bytes
 
@@ -19,12 +18,13 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
 
+from quizapp.domain.text import unstorable
+
 MESSAGE = ("The request contained a NUL character or text that is not valid UTF-8. "
            "Remove it and try again.")
-_UNSAFE = re.compile("[\x00\ud800-\udfff]")
 # Werkzeug decodes multipart text fields with errors="replace": a U+FFFD there stands for
 # bytes that were not UTF-8 (people do not type it).
-_UNSAFE_MULTIPART = re.compile("[\x00\ud800-\udfff\ufffd]")
+REPLACED = "\ufffd"
 
 
 def urlencoded_is_clean(raw: bytes) -> bool:
@@ -67,10 +67,10 @@ def check_request() -> None:
         texts = [*form.keys(), *(v for _, v in form.items(multi=True)), *files.keys(),
                  *(f.filename or "" for _, f in files.items(multi=True))]
         # a name Werkzeug could not read is None
-        if any(not isinstance(t, str) or _UNSAFE_MULTIPART.search(t) for t in texts):
+        if any(not isinstance(t, str) or unstorable(t) or REPLACED in t for t in texts):
             raise BadRequest(MESSAGE)
     elif request.is_json and request.content_length != 0:
-        if any(_UNSAFE.search(t) for t in strings_in(request.get_json())):
+        if any(unstorable(t) for t in strings_in(request.get_json())):
             raise BadRequest(MESSAGE)
 
 

@@ -18,17 +18,15 @@ from pydantic import (
 )
 
 from quizapp.domain.tags import TAGS
+from quizapp.domain.text import unstorable
 
 KEY_RE = r"^[a-z0-9][a-z0-9-]{0,79}$"
 CITATION_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([1-9][0-9]{0,3})$")
 GAP_RE = re.compile(r"\{\{(\d+)\}\}")
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
 def storable(text: str) -> str:
     """Refuse what no database text column or web page can hold (a YAML "\\0" makes one)."""
-    if _UNSTORABLE.search(text):
+    if unstorable(text):
         raise ValueError("text may not contain NUL characters or unpaired surrogates")
     return text
 

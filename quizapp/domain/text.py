@@ -1,4 +1,4 @@
-"""Text normalisation shared by grading and the source check."""
+"""Text normalisation shared by grading and the source check, and what text can be kept."""
 
 import re
 import unicodedata
@@ -35,3 +35,12 @@ def words(text: str) -> list[str]:
             out.append("".join(parts))
         out.extend(parts)
     return out
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds what no database text column or web page can hold: a NUL
+    character (PostgreSQL refuses it) or an unpaired surrogate (UTF-8 cannot encode it)."""
+    return _UNSTORABLE.search(text) is not None

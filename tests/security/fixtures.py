@@ -197,9 +197,9 @@ def client(app: Flask) -> FlaskClient:
 
 def put_back(app: Flask) -> None:
     pristine = app.extensions[WORLD][1]
-    if snapshot(app) != _canonical(pristine):
+    if snapshot(app) != canonical(pristine):
         _restore(app, pristine)
-        assert_unchanged(_canonical(pristine), app, "restoring the world")
+        assert_unchanged(canonical(pristine), app, "restoring the world")
 
 
 def _empty(app: Flask) -> None:
@@ -212,12 +212,15 @@ def _restore(app: Flask, saved: dict[str, list[dict[str, Any]]]) -> None:
     _empty(app)
     with app.app_context(), db.engine.begin() as conn:
         for table in db.metadata.sorted_tables:
-            json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
             for row in saved[table.name]:
-                # None in a JSON column means SQL NULL here, not the JSON text 'null'
-                conn.execute(table.insert().values({
-                    k: null() if v is None and k in json_columns else v
-                    for k, v in row.items()}))
+                conn.execute(table.insert().values(row_values(table, row)))
+
+
+def row_values(table, row: dict[str, Any]) -> dict[str, Any]:
+    """A saved row as values to write back: None in a JSON column means SQL NULL here, not
+    the JSON text 'null'."""
+    return {k: null() if v is None and isinstance(table.c[k].type, JSON) else v
+            for k, v in row.items()}
 
 
 # --- the database, every table and row --------------------------------------------------
@@ -225,22 +228,22 @@ def _restore(app: Flask, saved: dict[str, list[dict[str, Any]]]) -> None:
 Snapshot = dict[str, list[str]]
 
 
-def rows(app: Flask) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table, in primary-key order."""
+def rows(app: Flask, names: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table (or of the tables `names`), in primary-key order."""
     with app.app_context(), db.engine.connect() as conn:
         return {table.name: [dict(row._mapping) for row in conn.execute(
                     select(table).order_by(*table.primary_key.columns))]
-                for table in db.metadata.sorted_tables}
+                for table in db.metadata.sorted_tables if names is None or table.name in names}
 
 
-def _canonical(saved: dict[str, list[dict[str, Any]]]) -> Snapshot:
+def canonical(saved: dict[str, list[dict[str, Any]]]) -> Snapshot:
     return {name: [json.dumps(row, sort_keys=True, default=str) for row in table_rows]
             for name, table_rows in saved.items()}
 
 
 def snapshot(app: Flask) -> Snapshot:
     """Every row of every table as canonical JSON text: equal snapshots, equal databases."""
-    return _canonical(rows(app))
+    return canonical(rows(app))
 
 
 def changes(before: Snapshot, after: Snapshot) -> dict[str, dict[str, list[str]]]:

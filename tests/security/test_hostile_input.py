@@ -7,7 +7,6 @@ writes nothing; and a request no application may accept is refused.
 Each example starts from the module's world: one that wrote is put back before the next."""
 
 import inspect
-import json
 import re
 import warnings
 from collections.abc import Callable
@@ -18,7 +17,7 @@ import pytest
 from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import JSON, and_, event, null, select
+from sqlalchemy import and_, event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
@@ -34,10 +33,13 @@ from tests.security.fixtures import (
     Probe,
     World,
     act_as,
+    canonical,
     changes,
     describe,
     path_for,
     put_back,
+    row_values,
+    rows,
     rules_for,
     snapshot,
     valid_post,
@@ -158,20 +160,6 @@ def writes(shared):
     event.remove(engine, "before_cursor_execute", counter)
 
 
-def rows_of(app: Flask, names: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """fixtures.rows for some tables only."""
-    with app.app_context(), db.engine.connect() as conn:
-        return {table.name: [dict(row._mapping) for row in conn.execute(
-                    select(table).order_by(*table.primary_key.columns))]
-                for table in db.metadata.sorted_tables if table.name in names}
-
-
-def canonical(saved: dict[str, list[dict[str, Any]]]) -> fixtures.Snapshot:
-    """As fixtures.snapshot renders rows."""
-    return {name: [json.dumps(row, sort_keys=True, default=str) for row in table_rows]
-            for name, table_rows in saved.items()}
-
-
 class Sweep:
     """One target's state across the examples: its client, valid requests and the world."""
 
@@ -238,7 +226,7 @@ class Sweep:
                 f"a 400 without a message: {problem}\n{self.what(request, response)}"
         if 400 <= status < 500 and (touched := self.writes.touched()):
             found = changes({name: before[name] for name in touched},
-                            canonical(rows_of(self.app, touched)))
+                            canonical(rows(self.app, touched)))
             wrote = {table: diff for table, diff in found.items()
                      if table not in WRITES_ON_4XX.get(self.endpoint, ())}
             assert not wrote, f"refused with {status} but wrote: {describe(wrote)}\n" \
@@ -257,7 +245,7 @@ def restore_rows(app: Flask, names: list[str]) -> bool:
     (parents first), updates what changed, deletes what came (children first). The full
     put_back rewrites every table, several times slower; it still steps in if a constraint
     got in the way. True if anything differed."""
-    pristine, current = app.extensions[fixtures.WORLD][1], rows_of(app, names)
+    pristine, current = app.extensions[fixtures.WORLD][1], rows(app, names)
     differ = [table for table in db.metadata.sorted_tables
               if current.get(table.name, []) != pristine[table.name] and table.name in names]
     if not differ:
@@ -272,7 +260,7 @@ def restore_rows(app: Flask, names: list[str]) -> bool:
         except SQLAlchemyError:
             pass  # put_back restores in full
     names = [table.name for table in differ]
-    if rows_of(app, names) != {name: pristine[name] for name in names}:
+    if rows(app, names) != {name: pristine[name] for name in names}:
         put_back(app)
     return True
 
@@ -283,21 +271,17 @@ def _put_back_table(conn, table, pristine: list[dict], current: list[dict], stag
     def key(row: dict) -> tuple:
         return tuple(row[c.name] for c in keys)
 
-    def values(row: dict) -> dict:  # None in a JSON column: SQL NULL, not 'null'
-        return {k: null() if v is None and isinstance(table.c[k].type, JSON) else v
-                for k, v in row.items()}
-
     def where(k: tuple):
         return and_(*(c == v for c, v in zip(keys, k, strict=True)))
 
     old, new = {key(r): r for r in pristine}, {key(r): r for r in current}
     if stage == "insert":
         for k in old.keys() - new.keys():
-            conn.execute(table.insert().values(values(old[k])))
+            conn.execute(table.insert().values(row_values(table, old[k])))
     elif stage == "update":
         for k in old.keys() & new.keys():
             if old[k] != new[k]:
-                conn.execute(table.update().where(where(k)).values(values(old[k])))
+                conn.execute(table.update().where(where(k)).values(row_values(table, old[k])))
     else:
         for k in new.keys() - old.keys():
             conn.execute(table.delete().where(where(k)))

@@ -122,8 +122,11 @@ class Format:
     def parse(self, data: bytes, filename: str = "upload") -> ImportResult:
         if self.reader is None:
             raise FormatError(f"{self.label} files cannot be imported")
-        check_size(data)
-        content = data if self.binary else decode(data, filename)
+        if self.binary:
+            check_size(data)
+            content: str | bytes = data
+        else:
+            content = decode(data, filename)  # checks the size too
         try:
             return self.reader(content, filename)
         except RecursionError:
