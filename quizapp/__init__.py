@@ -2,10 +2,14 @@
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import cli, errors, request_guard, security, templating
 from quizapp.admin import bp as admin_bp
@@ -13,7 +17,7 @@ from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
-from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.extensions import csrf, db, login_manager, migrate, redis_store
 from quizapp.main import bp as main_bp
 from quizapp.progress import bp as progress_bp
 from quizapp.quiz import bp as quiz_bp
@@ -40,18 +44,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "quizapp.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
+        if url.get_backend_name() != "sqlite":
+            raise RuntimeError(
+                "SECRET_KEY is not set. With DATABASE_URL pointing at a shared database the app "
+                "may run on several machines, and each would make up its own key, refusing the "
+                "others' sessions. Set the same SECRET_KEY (e.g. from `python -c 'import "
+                "secrets; print(secrets.token_hex(32))'`) on every instance.")
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
-    # Flask-Limiter throttles logins on Redis when there is one; otherwise it stays off and
-    # the database counts failures (services.throttle). Never in process memory.
-    redis_url = app.config.get("REDIS_URL")
-    app.config["RATELIMIT_ENABLED"] = bool(redis_url)
-    app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config, url))
+    if app.config["QUIZAPP_PROXY_FIX"]:
+        hops = int(app.config["QUIZAPP_PROXY_FIX"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
-    limiter.init_app(app)
+    redis_store.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -75,15 +86,40 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _engine_options(config: Mapping[str, Any], url) -> dict[str, Any]:
+    """Pool settings from the environment (see Config); connections checked before use."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.get_backend_name() == "postgresql":
+        options["connect_args"] = {"connect_timeout": int(config["QUIZAPP_DB_CONNECT_TIMEOUT"])}
+    if int(config["QUIZAPP_DB_POOL_SIZE"]) <= 0:
+        options["poolclass"] = NullPool
+    elif url.database not in (None, "", ":memory:"):
+        options.update(pool_size=int(config["QUIZAPP_DB_POOL_SIZE"]),
+                       max_overflow=int(config["QUIZAPP_DB_MAX_OVERFLOW"]),
+                       pool_timeout=float(config["QUIZAPP_DB_POOL_TIMEOUT"]),
+                       pool_recycle=int(config["QUIZAPP_DB_POOL_RECYCLE"]))
+    return options
+
+
 def _instance_secret(instance_path: str) -> str:
-    """A secret key generated on first start and kept in instance/ (never committed)."""
+    """A secret key generated on first start and kept in instance/ (never committed).
+
+    Written whole to a temporary file, then linked into place, which fails if another
+    process got there first: every process then reads the one key that won."""
     path = os.path.join(instance_path, "secret_key")
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except FileNotFoundError:
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(key)
-        return key
+    if not os.path.exists(path):
+        fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    with open(path) as f:
+        key = f.read().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it, or set SECRET_KEY")
+    return key

@@ -3,13 +3,40 @@
 import os
 
 
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: generated once into instance/
+    # Required with any database but SQLite: every instance must sign sessions alike.
+    # With SQLite alone, generated once into instance/secret_key.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     REDIS_URL = os.environ.get("REDIS_URL")
     SOURCES_DIR = os.environ.get("QUIZAPP_SOURCES_DIR")
     BANK_DIR = os.environ.get("QUIZAPP_BANK_DIR")  # None: question_bank/ beside the package
+
+    # Connection pool per worker process (PostgreSQL). QUIZAPP_DB_POOL_SIZE=0 opens a
+    # connection per request and keeps none (NullPool): for PgBouncer, or when
+    # workers x instances x (size + overflow) would exceed the server's max_connections.
+    QUIZAPP_DB_POOL_SIZE = _env_int("QUIZAPP_DB_POOL_SIZE", 2)
+    QUIZAPP_DB_MAX_OVERFLOW = _env_int("QUIZAPP_DB_MAX_OVERFLOW", 2)
+    QUIZAPP_DB_POOL_TIMEOUT = _env_float("QUIZAPP_DB_POOL_TIMEOUT", 3)  # s to wait for one
+    QUIZAPP_DB_POOL_RECYCLE = _env_int("QUIZAPP_DB_POOL_RECYCLE", 1800)  # s a connection lives
+    QUIZAPP_DB_CONNECT_TIMEOUT = _env_int("QUIZAPP_DB_CONNECT_TIMEOUT", 3)  # s, PostgreSQL
+    # Seconds a client is told to wait (Retry-After) when the database or pool is unavailable.
+    QUIZAPP_RETRY_AFTER = _env_int("QUIZAPP_RETRY_AFTER", 5)
+
+    QUIZAPP_REDIS_TIMEOUT = _env_float("QUIZAPP_REDIS_TIMEOUT", 0.25)  # connect and read, s
+    QUIZAPP_REDIS_RETRY_SECONDS = _env_float("QUIZAPP_REDIS_RETRY_SECONDS", 5)
+    QUIZAPP_REDIS_PREFIX = os.environ.get("QUIZAPP_REDIS_PREFIX", "quizapp")
+
+    # Behind N reverse proxies (load balancer, nginx): trust N X-Forwarded-* hops.
+    QUIZAPP_PROXY_FIX = _env_int("QUIZAPP_PROXY_FIX", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -26,8 +53,6 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 8
 
-    # Login throttling: 5 failures per account and address per minute, then 429.
-    LOGIN_LIMIT = "5 per minute"
-    RATELIMIT_STRATEGY = "moving-window"
-    RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_KEY_PREFIX = "quizapp"
+    # Login throttling (services.throttle): (attempts, window in seconds) per account and
+    # address, then per account from any address.
+    LOGIN_LIMITS = [(5, 60), (30, 15 * 60)]

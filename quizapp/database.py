@@ -7,6 +7,8 @@ PostgreSQL: services lock the rows they will change with SELECT ... FOR UPDATE
 (see `services.locking`).
 """
 
+import re
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -37,10 +39,13 @@ def configure_engine(engine: Engine, *, locking: bool = True) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_ROW_LOCK = re.compile(r" FOR UPDATE(?: SKIP LOCKED| NOWAIT)?")
+
+
 def _strip_row_locks(engine: Engine) -> None:
     """Negative control only (QUIZAPP_UNSAFE_NO_LOCKING=1): drop FOR UPDATE from every query,
     so a test can show that it would notice the lost updates that follow."""
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
     def _no_for_update(conn, cursor, statement, parameters, context, executemany):
-        return statement.replace(" FOR UPDATE", ""), parameters
+        return _ROW_LOCK.sub("", statement), parameters

@@ -1,13 +1,13 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from quizapp.redis_store import RedisStore
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +26,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Login throttling on Redis when REDIS_URL is set (shared by every worker); without Redis
-# the limiter stays off and services.throttle counts failures in the database instead.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Redis when REDIS_URL is set (login throttling); the database stands in when it is not.
+redis_store = RedisStore()

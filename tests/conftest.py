@@ -1,6 +1,7 @@
 """Fixtures: the app on SQLite and PostgreSQL, clients, and factories for users and banks."""
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import count
@@ -10,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from quizapp import create_app
@@ -19,43 +21,71 @@ from quizapp.models import Bank, Question, Role, User
 from quizapp.services import accounts
 from quizapp.services.banks import add_revision, apply_spec
 
-PG_URL = os.environ.get(
+# The configured server; each run of the suite works in databases of its own on it (created
+# here, dropped at the end), so two runs on one machine never touch each other's tables.
+SERVER_URL = os.environ.get(
     "QUIZAPP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 _pg_state: dict[str, Any] = {}
+_scratch_databases: set[str] = set()
+
+
+def scratch_database(suffix: str) -> str:
+    """A new, empty PostgreSQL database of this run (`quizapp_t<run>_<suffix>`), recreated if
+    it exists; skip (or fail in CI) when the server is unreachable. Dropped at session end."""
+    if "error" in _pg_state:
+        _unreachable(_pg_state["error"])
+    name = f"quizapp_t{RUN_ID}_{suffix}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as e:
+        _pg_state["error"] = str(e).splitlines()[0]
+        _unreachable(_pg_state["error"])
+    finally:
+        admin.dispose()
+    _scratch_databases.add(name)
+    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_databases() -> None:
+    if not _scratch_databases:
+        return
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for name in sorted(_scratch_databases):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+    _scratch_databases.clear()
 
 
 def _postgres_url() -> str:
-    """The test PostgreSQL URL with a fresh schema; skip (or fail in CI) if unreachable."""
+    """This run's PostgreSQL database with the schema created; skip (or fail in CI) if the
+    server is unreachable."""
     if "error" in _pg_state:
         _unreachable(_pg_state["error"])
-    if "ready" not in _pg_state:
-        engine = create_engine(PG_URL)
-        try:
-            with engine.connect():
-                pass
-        except OperationalError as e:
-            _pg_state["error"] = str(e).splitlines()[0]
-            _unreachable(_pg_state["error"])
-        finally:
-            engine.dispose()
-        app = create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "TESTING": True})
+    if "url" not in _pg_state:
+        url = scratch_database("main")
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
+                          "SECRET_KEY": "test-secret"})
         with app.app_context():
-            db.drop_all()
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
             db.create_all()
             db.engine.dispose()
-        _pg_state["ready"] = True
-    return PG_URL
+        _pg_state["url"] = url
+    return _pg_state["url"]
 
 
 def _unreachable(reason: str) -> None:
-    message = f"PostgreSQL at {PG_URL} is not reachable ({reason})"
+    message = f"PostgreSQL at {SERVER_URL} is not reachable ({reason})"
     if IN_CI:
         pytest.fail(message + "; CI=true requires it", pytrace=False)
     pytest.skip(message + "; set QUIZAPP_TEST_DATABASE_URL or start the server")
@@ -219,3 +249,48 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+def _live_children() -> list[tuple[int, str]]:
+    """This process's children that still run (zombies are reaped, not counted)."""
+    me = str(os.getpid())
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[1] != me:
+            continue
+        if fields[0] == "Z":
+            try:
+                os.waitpid(int(entry), os.WNOHANG)
+            except ChildProcessError:
+                pass
+            continue
+        found.append((int(entry), name))
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop this run's databases; fail loudly if a test left a server or worker running
+    (a leaked child can keep the run from ever exiting), and stop it."""
+    drop_scratch_databases()
+    leftovers = _live_children()
+    if not leftovers:
+        return
+    for pid, _ in leftovers:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+    listed = ", ".join(f"{name} (pid {pid})" for pid, name in leftovers)
+    session.config.get_terminal_writer().line(
+        f"FAILED: the suite left child processes running: {listed}", red=True, bold=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

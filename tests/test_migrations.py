@@ -4,12 +4,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from quizapp import create_app
 from quizapp.extensions import db
-from tests.conftest import _postgres_url
+from tests.conftest import scratch_database
 
 pytestmark = pytest.mark.slow
 
@@ -17,13 +15,7 @@ pytestmark = pytest.mark.slow
 def _fresh_database_url(database: str, tmp_path) -> str:
     if database == "sqlite":
         return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    url = make_url(_postgres_url())
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS quizapp_migrations WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE quizapp_migrations"))
-    admin.dispose()
-    return url.set(database="quizapp_migrations").render_as_string(hide_password=False)
+    return scratch_database("migrations")
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])

@@ -14,7 +14,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth import bp
 from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from quizapp.extensions import limiter
 from quizapp.forms import add_error
 from quizapp.models.types import utcnow
 from quizapp.services import accounts, throttle
@@ -53,14 +52,6 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _login_key() -> str:
-    return throttle.login_key(request.form.get("username", ""), request.remote_addr)
-
-
-def _failed(response) -> bool:
-    return response.status_code == 400
-
-
 def _too_many(seconds: int):
     response = make_response(render_template(
         "errors/error.html", code=429, title="Too many attempts",
@@ -71,27 +62,23 @@ def _too_many(seconds: int):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_login_key,
-               deduct_when=_failed, methods=["POST"],
-               error_message="Too many failed logins for this account. Wait a minute.")
 def login():
     form = LoginForm()
-    database_throttle = request.method == "POST" and not current_app.config["RATELIMIT_ENABLED"]
-    if database_throttle:
-        wait = throttle.retry_after(_login_key(), utcnow())
-        if wait is not None:
-            return _too_many(wait)
     if form.validate_on_submit():
+        # Counted before the password is checked (services.throttle): parallel guesses
+        # cannot slip past the limit, and a form and a JSON login share one count.
+        attempt = throttle.count_attempt(
+            throttle.login_keys(form.username.data, request.remote_addr),
+            current_app.config["LOGIN_LIMITS"], utcnow())
+        if attempt.refused:
+            return _too_many(attempt.retry_after)
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is not None:
-            if database_throttle:
-                throttle.clear(_login_key())
+            throttle.give_back(attempt, utcnow())
             _start_session(user, remember=form.remember.data)
             flash("You are logged in.", "success")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong username or password.")
-    if database_throttle:
-        throttle.record_failure(_login_key(), utcnow())
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 

@@ -2,7 +2,7 @@
 
 from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, bank_editor
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
-from quizapp.models.security import LoginFailure
+from quizapp.models.security import ThrottleCounter
 from quizapp.models.source import SourceArticle, SourceParagraph
 from quizapp.models.study import Card, Enrolment, Review
 from quizapp.models.transfer import PendingImport
@@ -14,7 +14,6 @@ __all__ = [
     "Bank",
     "Card",
     "Enrolment",
-    "LoginFailure",
     "PendingImport",
     "Question",
     "QuestionRevision",
@@ -24,6 +23,7 @@ __all__ = [
     "Role",
     "SourceArticle",
     "SourceParagraph",
+    "ThrottleCounter",
     "User",
     "bank_editor",
 ]

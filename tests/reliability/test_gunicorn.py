@@ -8,7 +8,6 @@ import threading
 from collections import Counter
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
@@ -16,7 +15,7 @@ from quizapp.models import Card, Review, User
 from quizapp.services import study
 from tests.conftest import NOW, PASSWORD
 from tests.reliability.server import Client, gunicorn
-from tests.security.test_login_throttle import REDIS_URL, redis_or_skip
+from tests.security.test_login_throttle import redis_or_skip, redis_prefix
 
 pytestmark = pytest.mark.slow
 CLIENTS, REVIEWS, CARDS = 16, 50, 5
@@ -147,8 +146,7 @@ def test_login_throttle_is_shared_by_four_workers(app, make_user, backend):
     make_user("victim")
     env = {}
     if backend == "redis":
-        redis.Redis.from_url(redis_or_skip()).flushdb()
-        env = {"REDIS_URL": REDIS_URL}
+        env = {"REDIS_URL": redis_or_skip(), "QUIZAPP_REDIS_PREFIX": redis_prefix()}
     with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], env=env) as server:
         statuses, retry = [], None
         for _ in range(8):

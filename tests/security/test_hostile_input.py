@@ -100,7 +100,7 @@ ANONYMOUS_FORMS = {"auth.login", "auth.register"}
 SESSION_CHANGERS = {"auth.login", "auth.register", "auth.logout", "auth.change_password",
                     "progress.delete_account"}
 # Failed logins are counted (services.throttle): a refused login may write that table only.
-WRITES_ON_4XX = {"auth.login": {"login_failure"}}
+WRITES_ON_4XX = {"auth.login": {"throttle_counter"}}
 
 
 def sweep_role(endpoint: str, method: str) -> str:
