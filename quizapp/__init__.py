@@ -96,7 +96,7 @@ def _engine_options(config: Mapping[str, Any], url) -> dict[str, Any]:
     elif url.database not in (None, "", ":memory:"):
         options.update(pool_size=int(config["QUIZAPP_DB_POOL_SIZE"]),
                        max_overflow=int(config["QUIZAPP_DB_MAX_OVERFLOW"]),
-                       pool_timeout=float(config["QUIZAPP_DB_POOL_TIMEOUT"]),
+                       pool_timeout=int(config["QUIZAPP_DB_POOL_TIMEOUT"]),
                        pool_recycle=int(config["QUIZAPP_DB_POOL_RECYCLE"]))
     return options
 

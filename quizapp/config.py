@@ -25,7 +25,7 @@ class Config:
     # workers x instances x (size + overflow) would exceed the server's max_connections.
     QUIZAPP_DB_POOL_SIZE = _env_int("QUIZAPP_DB_POOL_SIZE", 2)
     QUIZAPP_DB_MAX_OVERFLOW = _env_int("QUIZAPP_DB_MAX_OVERFLOW", 2)
-    QUIZAPP_DB_POOL_TIMEOUT = _env_float("QUIZAPP_DB_POOL_TIMEOUT", 3)  # s to wait for one
+    QUIZAPP_DB_POOL_TIMEOUT = _env_int("QUIZAPP_DB_POOL_TIMEOUT", 3)  # whole s to wait for one
     QUIZAPP_DB_POOL_RECYCLE = _env_int("QUIZAPP_DB_POOL_RECYCLE", 1800)  # s a connection lives
     QUIZAPP_DB_CONNECT_TIMEOUT = _env_int("QUIZAPP_DB_CONNECT_TIMEOUT", 3)  # s, PostgreSQL
     # Seconds a client is told to wait (Retry-After) when the database or pool is unavailable.

@@ -1,10 +1,26 @@
-"""Error pages: a clear message, never a traceback."""
+"""Error pages and JSON errors: a clear message, never a traceback, never a bare page.
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+A database that cannot be reached (refused, dropped, out of connections, pool timeout,
+SQLite busy) is a 503 with Retry-After, answered quickly (connect and pool timeouts are
+short, see Config). When the request had already committed its change, the answer says so,
+so that nobody is told a saved write failed; reviews and quiz answers carry a submission id
+and may be sent again safely either way.
+"""
+
+import logging
+
+from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from quizapp.extensions import db
+from quizapp.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def _wants_json() -> bool:
@@ -16,6 +32,53 @@ def _render(code: int, title: str, message: str) -> Response:
         return make_response(jsonify(error=message or title, title=title), code)
     page = render_template("errors/error.html", code=code, title=title, message=message)
     return make_response(page, code)
+
+
+def _discard_session() -> bool:
+    """Roll the request's session back; False if even that failed (connection gone)."""
+    try:
+        db.session.rollback()
+        return True
+    except Exception:  # noqa: BLE001 - the connection is already broken; drop it
+        try:
+            db.session.close()
+        except Exception:  # noqa: BLE001
+            pass
+        return False
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(session: Session) -> None:
+    """Remember that this request saved something (bookkeeping commits excepted)."""
+    if session.info.pop("bookkeeping", False):
+        return
+    try:
+        g.quizapp_committed = True
+    except RuntimeError:  # outside a request (CLI, tests): nothing to remember
+        pass
+
+
+def unavailable_response(saved: bool) -> Response:
+    """503 + Retry-After, built without touching the database."""
+    g._login_user = login_manager.anonymous_user()  # no user lookup while rendering
+    seconds = str(current_app.config["QUIZAPP_RETRY_AFTER"])
+    title = "Temporarily unavailable"
+    if saved:
+        message = ("Your change was saved, but the page could not be completed because the "
+                   "database stopped answering. Reload in a few seconds.")
+    else:
+        message = ("The database is not answering right now; nothing was changed. Try again "
+                   "in a few seconds. Answers and reviews are counted once, so sending them "
+                   "again is safe.")
+    if _wants_json():
+        response = make_response(jsonify(error=message, title=title, saved=saved,
+                                         retry_safe=True), 503)
+    else:
+        response = make_response(render_template(
+            "errors/unavailable.html", title=title, message=message), 503)
+    response.headers["Retry-After"] = seconds
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def register(app: Flask) -> None:
@@ -35,8 +98,25 @@ def register(app: Flask) -> None:
                     response.headers[name] = value
         return response
 
+    def database_unavailable(e: Exception):
+        log.warning("database unavailable during %s %s: %s", request.method, request.path,
+                    str(e).splitlines()[0] if str(e) else type(e).__name__)
+        _discard_session()
+        return unavailable_response(saved=bool(g.get("quizapp_committed")))
+
+    for error in UNAVAILABLE:
+        app.register_error_handler(error, database_unavailable)
+
     @app.errorhandler(InternalServerError)
     def server_error(e: InternalServerError):
-        db.session.rollback()
-        return _render(500, "Something went wrong", "Nothing you did was lost. Try again; if it "
-                       "keeps happening, tell your instructor.")
+        original = getattr(e, "original_exception", None)
+        if isinstance(original, UNAVAILABLE):
+            return database_unavailable(original)
+        if not _discard_session():
+            return unavailable_response(saved=bool(g.get("quizapp_committed")))
+        try:
+            return _render(500, "Something went wrong", "Nothing you did was lost. Try again; "
+                           "if it keeps happening, tell your instructor.")
+        except UNAVAILABLE:
+            _discard_session()
+            return unavailable_response(saved=bool(g.get("quizapp_committed")))

@@ -33,39 +33,69 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 _pg_state: dict[str, Any] = {}
 _scratch_databases: set[str] = set()
+_scratch_roles: set[str] = set()
 
 
-def scratch_database(suffix: str) -> str:
+def scratch_database(suffix: str, *, connection_limit: int | None = None) -> str:
     """A new, empty PostgreSQL database of this run (`quizapp_t<run>_<suffix>`), recreated if
-    it exists; skip (or fail in CI) when the server is unreachable. Dropped at session end."""
+    it exists; skip (or fail in CI) when the server is unreachable. Dropped at session end.
+
+    With `connection_limit`, the URL logs in as a role of its own that owns the database and
+    may hold at most that many connections to it (superusers are not limited): a small
+    `max_connections` without touching the shared server."""
     if "error" in _pg_state:
         _unreachable(_pg_state["error"])
     name = f"quizapp_t{RUN_ID}_{suffix}"
+    url = make_url(SERVER_URL).set(database=name)
     admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            if connection_limit is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+                conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+                _scratch_roles.add(name)
+                conn.execute(text(f'CREATE DATABASE "{name}" OWNER "{name}" '
+                                  f"CONNECTION LIMIT {int(connection_limit)}"))
+                url = url.set(username=name, password=None)
     except OperationalError as e:
         _pg_state["error"] = str(e).splitlines()[0]
         _unreachable(_pg_state["error"])
     finally:
         admin.dispose()
     _scratch_databases.add(name)
-    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    return url.render_as_string(hide_password=False)
 
 
 def drop_scratch_databases() -> None:
-    if not _scratch_databases:
+    if not (_scratch_databases or _scratch_roles):
         return
     admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             for name in sorted(_scratch_databases):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in sorted(_scratch_roles):
+                conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
     finally:
         admin.dispose()
     _scratch_databases.clear()
+    _scratch_roles.clear()
+
+
+def admin_sql(database_url: str, *statements: str) -> None:
+    """Run statements as the configured (super)user, in autocommit, on the server of
+    `database_url`: terminate a database's connections, close or reopen it to new ones."""
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    name = make_url(database_url).database
+    try:
+        with admin.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement.format(db=name)))
+    finally:
+        admin.dispose()
 
 
 def _postgres_url() -> str:

@@ -1,8 +1,8 @@
-from flask import render_template
+from flask import current_app, jsonify, render_template
 from flask_login import current_user
 
 from quizapp.main import bp
-from quizapp.services import catalogue
+from quizapp.services import catalogue, health
 
 
 @bp.get("/")
@@ -13,4 +13,19 @@ def home():
 
 @bp.get("/healthz")
 def healthz():
+    """Liveness: the process answers. Touches nothing else, so a database outage never
+    gets a balancer to restart healthy instances."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: 200 when the database (and Redis, if configured) answer, else 503."""
+    checks = health.readiness()
+    ready = all(value == "ok" for value in checks.values())
+    response = jsonify(status="ready" if ready else "unavailable", checks=checks)
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    if not ready:
+        response.headers["Retry-After"] = str(current_app.config["QUIZAPP_RETRY_AFTER"])
+    return response

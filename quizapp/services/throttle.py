@@ -97,7 +97,7 @@ def give_back(attempt: Attempt, now: datetime) -> None:
                            .where(ThrottleCounter.key == key, ThrottleCounter.count > 0,
                                   ThrottleCounter.expires_at > now)
                            .values(count=ThrottleCounter.count - 1))
-    db.session.commit()
+    _commit_bookkeeping()
 
 
 def _count_in_database(keys: tuple[str, ...], limits: list[tuple[int, int]], now: datetime
@@ -120,7 +120,7 @@ def _count_in_database(keys: tuple[str, ...], limits: list[tuple[int, int]], now
             wait = math.ceil((expires_at - now).total_seconds())
             attempt = Attempt(keys[:n], max(1, wait), on_redis=False)
             break
-    db.session.commit()
+    _commit_bookkeeping()
     _forget_expired(now)
     return attempt
 
@@ -131,4 +131,13 @@ def _forget_expired(now: datetime) -> None:
     old = (select(ThrottleCounter.key).where(ThrottleCounter.expires_at <= now)
            .limit(100).with_for_update(skip_locked=True))
     db.session.execute(delete(ThrottleCounter).where(ThrottleCounter.key.in_(old)))
-    db.session.commit()
+    _commit_bookkeeping()
+
+
+def _commit_bookkeeping() -> None:
+    """Commit a counter change; it is not the user's change, so errors must not call it one."""
+    db.session.info["bookkeeping"] = True
+    try:
+        db.session.commit()
+    finally:
+        db.session.info.pop("bookkeeping", None)

@@ -68,6 +68,7 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "static": {"GET": everyone(200)},
     "main.home": {"GET": everyone(200)},
     "main.healthz": {"GET": everyone(200)},
+    "main.readyz": {"GET": everyone(200)},
     "auth.login": {"GET": everyone(200), "POST": everyone(400)},
     "auth.register": {"GET": everyone(200), "POST": everyone(400)},
     "auth.logout": {"POST": everyone(302)},
@@ -115,7 +116,8 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
 
 # Failed logins are counted (throttling), so an empty login form is a 400 that writes.
 WRITES_ON_400 = {"auth.login"}
-PUBLIC = {"static", "main.home", "main.healthz", "auth.login", "auth.register", "auth.logout"}
+PUBLIC = {"static", "main.home", "main.healthz", "main.readyz", "auth.login", "auth.register",
+          "auth.logout"}
 STAFF_PREFIXES = ("/author/", "/progress/class", "/admin/")
 
 CASES = [(endpoint, method, role) for endpoint, methods in POLICY.items()

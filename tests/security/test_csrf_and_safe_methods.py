@@ -185,7 +185,8 @@ def test_a_get_that_writes_is_caught(database, tmp_path):
     app.add_url_rule("/visit", "visit", visit)
     with app.app_context():
         db.create_all()
-    writes, errors = writes_by_get(app, app.test_client(), ["/", "/visit", "/healthz"])
+    writes, errors = writes_by_get(app, app.test_client(),
+                                   ["/", "/visit", "/healthz", "/readyz"])
     assert list(writes) == ["/visit"] and list(writes["/visit"]) == ["source_article"]
     assert errors == []
     with app.app_context():
