@@ -119,7 +119,8 @@ def test_pages_answer_503_while_the_database_is_away_then_recover(own_pg):
     assert page.status_code == 503
     assert int(page.headers["Retry-After"]) > 0
     assert b"Temporarily unavailable" in page.data and b"Traceback" not in page.data
-    api = client.post("/study/review", json={"card_id": 1, "rating": 3, "submission_id": "submission-1"})
+    api = client.post("/study/review",
+                      json={"card_id": 1, "rating": 3, "submission_id": "submission-1"})
     assert api.status_code == 503
     assert api.json["saved"] is False and api.json["retry_safe"] is True
     admin_sql(url, REOPEN)
