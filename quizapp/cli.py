@@ -1,5 +1,6 @@
 """`flask --app quizapp user|bank|source ...`: thin wrappers over the services."""
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from quizapp.database import exclusive
 from quizapp.domain.bank_file import BankFormatError, parse_bank
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.source_check import check_bank
@@ -25,6 +27,18 @@ user_cli = AppGroup("user", help="Manage accounts.")
 bank_cli = AppGroup("bank", help="Validate, load and check question banks.")
 source_cli = AppGroup("source", help="Store the source articles.")
 fsrs_cli = AppGroup("fsrs", help="Fit FSRS parameters to learners' reviews.")
+
+
+def one_machine_at_a_time(command):
+    """Set-up commands that `make run` or a deploy may start on several machines at once
+    take the database's "setup" lock: the others wait, then find the work done."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with exclusive(db.engine, "setup"):
+            return command(*args, **kwargs)
+
+    return run
 
 
 def _bank_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -61,6 +75,7 @@ def user_set_role(username: str, role: str) -> None:
 
 
 @user_cli.command("ensure-admin")
+@one_machine_at_a_time
 def user_ensure_admin() -> None:
     """Create `admin` if there is no administrator (password: QUIZAPP_ADMIN_PASSWORD)."""
     try:
@@ -91,6 +106,7 @@ def bank_validate(paths: tuple[str, ...]) -> None:
 @bank_cli.command("load")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--force", is_flag=True, help="Overwrite questions edited in the app.")
+@one_machine_at_a_time
 def bank_load(paths: tuple[str, ...], force: bool) -> None:
     """Add or update banks from files (idempotent); questions gone from a file are archived."""
     try:
@@ -183,6 +199,7 @@ def bank_export(slug: str, format_name: str, output: str) -> None:
 
 @source_cli.command("load")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@one_machine_at_a_time
 def source_load(directory: str) -> None:
     """Store each article of DIRECTORY (title, sections, numbered paragraphs)."""
     slugs = sources.load_sources(directory)

@@ -7,9 +7,13 @@ PostgreSQL: services lock the rows they will change with SELECT ... FOR UPDATE
 (see `services.locking`).
 """
 
+import fcntl
 import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 
@@ -49,3 +53,32 @@ def _strip_row_locks(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute", retval=True)
     def _no_for_update(conn, cursor, statement, parameters, context, executemany):
         return _ROW_LOCK.sub("", statement), parameters
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Hold a lock named `name` for the whole database while the block runs, so a command
+    started on several machines at once (migrations, `bank load`) runs once at a time: the
+    others wait, then find the work done. PostgreSQL: a session advisory lock on a connection
+    of its own. SQLite: an advisory file lock beside the database file."""
+    if engine.dialect.name == "postgresql":
+        key = zlib.crc32(f"quizapp:{name}".encode())
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

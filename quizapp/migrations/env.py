@@ -2,6 +2,8 @@ import logging
 from logging.config import fileConfig
 
 from alembic import context
+
+from quizapp.database import exclusive
 from flask import current_app
 
 # this is the Alembic Config object, which provides
@@ -90,7 +92,9 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    # Started on several machines at once, migrations run one after the other: the second
+    # finds the schema at head and does nothing.
+    with exclusive(connectable, "migrate"), connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
