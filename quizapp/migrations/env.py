@@ -2,9 +2,9 @@ import logging
 from logging.config import fileConfig
 
 from alembic import context
+from flask import current_app
 
 from quizapp.database import exclusive
-from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.

@@ -35,8 +35,23 @@ def app(tmp_path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def server_url(live_server) -> str:
-    return live_server.url()
+def server_url(live_server) -> Iterator[str]:
+    yield live_server.url()
+    stop_live_server(live_server)
+
+
+def stop_live_server(live_server) -> None:
+    """Stop pytest-flask's server process with SIGTERM and wait for it. Its own stop sends
+    SIGINT, which a shell that started the suite in the background may have ignored: the
+    server then never exits and the run never ends."""
+    process = live_server._process
+    if process is None or not process.is_alive():
+        return
+    process.terminate()
+    process.join(10)
+    if process.is_alive():
+        process.kill()
+        process.join(10)
 
 
 @pytest.fixture
