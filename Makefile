@@ -6,24 +6,37 @@ FLASK  := $(BIN)/flask --app quizapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench install install-test install-bench vendor chromium db banks lint clean
+.PHONY: run test bench install install-test install-bench vendor chromium db banks lint lock clean
 
 # --- installs: each re-runs only when its inputs changed -------------------
+# Python packages come from the lock files in requirements/ (exact versions and hashes;
+# `make lock` refreshes them from pyproject.toml), the app itself as an editable install.
+PIP_LOCKED := $(BIN)/pip install --quiet --require-hashes --no-deps
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet 'pip==26.3'
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: requirements/app.txt pyproject.toml | $(BIN)/python
+	$(PIP_LOCKED) -r requirements/app.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements/test.txt $(VENV)/.installed
+	$(PIP_LOCKED) -r requirements/test.txt
 	touch $@
 
-$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[bench]'
+$(VENV)/.installed-bench: requirements/bench.txt $(VENV)/.installed
+	$(PIP_LOCKED) -r requirements/bench.txt
 	touch $@
+
+# Refresh the lock files (needs the network): the app first, each extra within its versions.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) --upgrade -o requirements/app.txt pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra test -c requirements/app.txt -o requirements/test.txt pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra bench -c requirements/app.txt -o requirements/bench.txt pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
