@@ -234,3 +234,13 @@ def test_a_type_in_answer_too_long_says_why(app, client, learner, bank):
     response = client.get(f"/study/?card={card_id}&show=1&answer=" + "x" * 1001)
     assert response.status_code == 400
     assert re.search(r'<p class="error" role="alert">Type your answer: [^<]*1000', response.text)
+
+
+@pytest.mark.parametrize("retention", ["0.70", "0.97"])
+def test_the_documented_limits_of_desired_retention_are_accepted(app, client, learner,
+                                                                 retention):
+    data = {"desired_retention": retention, "new_per_day": "20", "reviews_per_day": "200",
+            "timezone": "UTC"}
+    assert client.post("/study/settings", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, learner.id).settings["desired_retention"] == float(retention)
