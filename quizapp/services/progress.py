@@ -113,6 +113,7 @@ class Mastery:
     label: str
     cards: int
     mastered: int
+    topics: tuple["Mastery", ...] = ()  # a bank's topics, each counted within that bank
 
     @property
     def share(self) -> float | None:
@@ -120,26 +121,26 @@ class Mastery:
 
 
 def mastery_by_bank(user: User, now: datetime) -> list[Mastery]:
-    rows = db.session.execute(
-        select(Bank.slug, Bank.title, func.count(Card.id),
-               func.sum(case((_recalled(now), 1), else_=0)))
-        .join(Question, Question.id == Card.question_id).join(Bank)
-        .where(Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
-        .group_by(Bank.slug, Bank.title).order_by(Bank.title)
-    ).all()
-    return [Mastery(slug, title, n, m or 0) for slug, title, n, m in rows]
-
-
-def mastery_by_tag(user: User, now: datetime) -> list[tuple[str, int, int]]:
-    rows = db.session.execute(
-        select(QuestionTag.tag, func.count(Card.id),
-               func.sum(case((_recalled(now), 1), else_=0)))
+    """Mastery per bank, each with its own topics (two grouped queries)."""
+    mine = (Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
+    recalled = func.sum(case((_recalled(now), 1), else_=0))
+    topics: dict[int, list[Mastery]] = {}
+    for bank_id, tag, n, m in db.session.execute(
+        select(Question.bank_id, QuestionTag.tag, func.count(Card.id), recalled)
         .join(Card, Card.question_id == QuestionTag.question_id)
         .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
-        .group_by(QuestionTag.tag).order_by(QuestionTag.tag)
+        .where(*mine)
+        .group_by(Question.bank_id, QuestionTag.tag).order_by(QuestionTag.tag)
+    ):
+        topics.setdefault(bank_id, []).append(Mastery(tag, tag, n, m or 0))
+    rows = db.session.execute(
+        select(Bank.id, Bank.slug, Bank.title, func.count(Card.id), recalled)
+        .join(Question, Question.id == Card.question_id).join(Bank)
+        .where(*mine)
+        .group_by(Bank.id, Bank.slug, Bank.title).order_by(Bank.title, Bank.id)
     ).all()
-    return [(tag, n, m or 0) for tag, n, m in rows]
+    return [Mastery(slug, title, n, m or 0, tuple(topics.get(bank_id, ())))
+            for bank_id, slug, title, n, m in rows]
 
 
 def card_counts(user: User) -> dict[str, int]:
@@ -222,7 +223,6 @@ class Dashboard:
     streak: int
     retention: dict[int, tuple[float | None, int]]
     banks: list[Mastery]
-    tags: list[tuple[str, int, int]]
     counts: dict[str, int]
     quiz_scores: list[tuple[datetime, float]]
     weakest: list[WeakQuestion]
@@ -239,7 +239,6 @@ def dashboard(user: User, now: datetime) -> Dashboard:
         streak=streak([n > 0 for _, n in history]),
         retention={d: true_retention(user, now, d) for d in (7, 30, 365)},
         banks=mastery_by_bank(user, now),
-        tags=mastery_by_tag(user, now),
         counts=card_counts(user),
         quiz_scores=quiz_scores(user),
         weakest=weakest_questions(user),
