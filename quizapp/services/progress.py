@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, and_, case, func, literal, or_, select
 
 from quizapp.domain import scheduling
+from quizapp.domain.questions import blanked
 from quizapp.domain.statistics import MATURE_DAYS, ratio, streak
 from quizapp.extensions import db
 from quizapp.models import (
@@ -206,7 +207,7 @@ def weakest_questions(user: User, limit: int = 10) -> list[WeakQuestion]:
         .where(Question.id.in_(ids)))}
     means = {qid: mq for qid, *mq in db.session.execute(
         select(quiz.c.qid, quiz.c.mean, quiz.c.n).where(quiz.c.qid.in_(ids)))}
-    rows = [WeakQuestion(qid, details[qid][0], details[qid][1],
+    rows = [WeakQuestion(qid, blanked(details[qid][0]), details[qid][1],
                          means.get(qid, (None, 0))[0], means.get(qid, (None, 0))[1])
             for qid in ids]
     rows.sort(key=lambda w: (-w.lapses, 1.0 if w.quiz_score is None else w.quiz_score,
