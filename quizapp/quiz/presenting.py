@@ -8,8 +8,15 @@ from markupsafe import Markup
 from quizapp.domain import quiz as rules
 from quizapp.domain.grading import Result
 from quizapp.domain.questions import TYPE_LABELS
-from quizapp.models import AttemptAnswer, QuestionRevision, QuizAttempt
-from quizapp.presenting import Citation, citations, cloze_parts, prompt_html, safe_markdown
+from quizapp.models import AttemptAnswer, QuestionRevision, QuizAttempt, User
+from quizapp.presenting import (
+    Citation,
+    citations,
+    cloze_parts,
+    local_time,
+    prompt_html,
+    safe_markdown,
+)
 from quizapp.services import quizzes
 
 
@@ -37,6 +44,7 @@ class QuestionView:
     cloze_parts: list[str | int] = field(default_factory=list)
     feedback: Feedback | None = None
     deadline_iso: str | None = None
+    deadline_local: str | None = None  # e.g. "15:10 +03", in the learner's time zone
 
 
 def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | None) -> Feedback:
@@ -51,7 +59,7 @@ def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | N
     )
 
 
-def question_view(attempt: QuizAttempt, position: int, revision: QuestionRevision,
+def question_view(user: User, attempt: QuizAttempt, position: int, revision: QuestionRevision,
                   shown: list[int], answered: AttemptAnswer | None, *, over: bool
                   ) -> QuestionView:
     snapshot = revision.snapshot
@@ -70,6 +78,7 @@ def question_view(attempt: QuizAttempt, position: int, revision: QuestionRevisio
         feedback=feedback(snapshot, answered, quizzes.regrade(snapshot, answered.response))
         if show_feedback else None,
         deadline_iso=limit.isoformat() if limit and not over else None,
+        deadline_local=local_time(user, limit, "%H:%M %Z") if limit and not over else None,
     )
 
 

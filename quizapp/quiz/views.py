@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from quizapp.domain import quiz as rules
 from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
+from quizapp.presenting import local_time
 from quizapp.quiz import bp
 from quizapp.quiz.forms import StartQuizForm, answer_form, ordering_values, response_from
 from quizapp.quiz.presenting import question_view, results_view
@@ -42,8 +43,8 @@ def start():
     status = 400 if form.is_submitted() else 200
     attempts = quizzes.history(current_user.id, limit=20)
     now = utcnow()
-    rows = [(a, quizzes.total(a), quizzes.ended_at(a, now) is not None, quizzes.score_of(a))
-            for a in attempts]
+    rows = [(a, local_time(current_user, a.started_at, "%Y-%m-%d %H:%M %Z"), quizzes.total(a),
+             quizzes.ended_at(a, now) is not None, quizzes.score_of(a)) for a in attempts]
     return render_template("quiz/start.html", form=form, attempts=rows), status
 
 
@@ -93,7 +94,7 @@ def question(attempt_id: int, position: int):
             status = 400
     elif request.method == "POST":
         return _after_answer(attempt, position, None)  # a repeat: nothing recorded twice
-    view = question_view(attempt, position, revision, shown, answered, over=over)
+    view = question_view(current_user, attempt, position, revision, shown, answered, over=over)
     return render_template("quiz/question.html", attempt=attempt, q=view, form=form, over=over,
                            answered=answered is not None, finish_form=ActionForm()), status
 

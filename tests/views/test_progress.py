@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, QuizAttempt, Review, User
-from quizapp.services import quizzes, study
+from quizapp.services import accounts, quizzes, study
 from quizapp.services.my_data import to_csv
 from tests.conftest import NOW, PASSWORD
 
@@ -127,3 +127,11 @@ def test_dashboard_lists_each_banks_topics_under_that_bank(app, client, auth, ma
     table = page[page.index("Mastery by bank and topic"):]
     rows = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', table)[:4]
     assert rows == ["Alpha bank", "Venue", "Beta bank", "Economy and trade"]
+
+
+def test_dashboard_quiz_times_are_in_the_learners_time_zone(app, client, auth, active_learner):
+    with app.app_context():
+        accounts.update_settings(active_learner.id, {"timezone": "Europe/Minsk"})
+    auth.login("lee")
+    page = client.get("/progress/").data.decode()
+    assert "2026-03-02 15:00 +03" in page and "2026-03-02 12:00" not in page

@@ -1,13 +1,15 @@
 """The quiz pages without JavaScript: plain form posts."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, QuizAttempt
-from quizapp.services import quizzes
+from quizapp.services import accounts, quizzes
+from tests.conftest import NOW
 
 TYPES = ["single_choice", "multiple_choice", "true_false", "short_answer", "numeric",
          "ordering", "matching", "cloze"]
@@ -208,3 +210,18 @@ def test_a_blank_matching_choice_counts_as_unmatched(app, client, learner, bank,
     with app.app_context():
         answer = db.session.scalars(select(AttemptAnswer)).one()
         assert answer.response[0] is None and not answer.correct
+
+
+def test_history_and_timer_show_the_learners_time_zone(app, client, learner, bank):
+    with app.app_context():
+        accounts.update_settings(learner.id, {"timezone": "Europe/Minsk"})  # UTC+3
+        quizzes.start_attempt(learner.id, bank_ids=[bank.id], tags=[], types=[], count=2,
+                              mode="practice", now=NOW)
+    history = client.get("/quiz/").data.decode()
+    assert "2026-03-02 15:00" in history and "2026-03-02 12:00" not in history
+    attempt_id = start(client, bank, mode="test", time_limit="10")
+    with app.app_context():
+        limit = quizzes.deadline(db.session.get(QuizAttempt, attempt_id))
+    page = client.get(f"/quiz/{attempt_id}/q/0").data.decode()
+    local = limit.astimezone(ZoneInfo("Europe/Minsk")).strftime("%H:%M")
+    assert f"until {local}" in page and "UTC" not in page
