@@ -29,6 +29,7 @@ def blanked(prompt: str) -> str:
     """A prompt as plain text for lists and tables: cloze gaps shown as blanks."""
     return GAP_RE.sub("___", prompt)
 
+
 def storable(text: str) -> str:
     """Refuse what no database text column or web page can hold (a YAML "\\0" makes one)."""
     if unstorable(text):
