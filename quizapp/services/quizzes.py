@@ -212,7 +212,7 @@ def submit_answer(
     )
     db.session.add(answer)
     study.record_quiz_review(
-        user_id, revision.question_id, correct=result.correct, now=now,
+        user_id, revision.question_id, score=result.score, correct=result.correct, now=now,
         submission_id=f"quiz-{attempt.id}-{position}",
     )
     if next_position(attempt) is None:

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from quizapp.domain.grading import InvalidResponse, grade
 from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.domain.scheduling import answer_rating
 from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
 from quizapp.forms import ActionForm
@@ -77,7 +78,7 @@ def _suggest(card: Card, answer: str) -> dict:
         result = grade(snapshot["type"], {f: snapshot.get(f) for f in fields}, answer)
     except InvalidResponse as e:
         return {"rating": 1, "feedback": str(e), "correct": False}
-    return {"rating": 3 if result.correct else 1, "feedback": result.feedback,
+    return {"rating": answer_rating(result.score, result.correct), "feedback": result.feedback,
             "correct": result.correct}
 
 
