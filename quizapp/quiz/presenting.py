@@ -1,6 +1,8 @@
 """What the quiz templates show: plain data built from a revision and an answer."""
 
+import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -45,6 +47,7 @@ class QuestionView:
     feedback: Feedback | None = None
     deadline_iso: str | None = None
     deadline_local: str | None = None  # e.g. "15:10 +03", in the learner's time zone
+    seconds_left: int | None = None  # by the server's clock, so the browser's does not matter
 
 
 def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | None) -> Feedback:
@@ -60,8 +63,8 @@ def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | N
 
 
 def question_view(user: User, attempt: QuizAttempt, position: int, revision: QuestionRevision,
-                  shown: list[int], answered: AttemptAnswer | None, *, over: bool
-                  ) -> QuestionView:
+                  shown: list[int], answered: AttemptAnswer | None, *, over: bool,
+                  now: datetime) -> QuestionView:
     snapshot = revision.snapshot
     show_feedback = answered is not None and (attempt.mode == "practice" or over)
     limit = quizzes.deadline(attempt)
@@ -79,6 +82,8 @@ def question_view(user: User, attempt: QuizAttempt, position: int, revision: Que
         if show_feedback else None,
         deadline_iso=limit.isoformat() if limit and not over else None,
         deadline_local=local_time(user, limit, "%H:%M %Z") if limit and not over else None,
+        seconds_left=max(0, math.ceil((limit - now).total_seconds())) if limit and not over
+        else None,
     )
 
 
