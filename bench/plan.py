@@ -2,8 +2,9 @@
 
 Regular learners get a heavy-tailed number of cards (lognormal) that sums exactly to the
 card budget. Their cards come from enrolments (a whole bank, or some of its topics, as
-`study.enrol` creates them) topped up with cards that quizzes created outside their
-enrolments (`study.record_quiz_review` does that), so every enrolment is complete.
+`study.enrol` creates them) topped up with cards outside their enrolments (which quizzes
+created before they kept to the learner's choice; the queue leaves them out), so every
+enrolment is complete.
 """
 
 import random

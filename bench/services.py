@@ -133,8 +133,7 @@ def dashboard_parts(user_id: int, repeat: int) -> dict[str, Any]:
         "reviews_per_day": lambda u: progress.reviews_per_day(u, utcnow()),
         "true_retention x3": lambda u: [progress.true_retention(u, utcnow(), d)
                                         for d in (7, 30, 365)],
-        "mastery_by_bank": lambda u: progress.mastery_by_bank(u, utcnow()),
-        "mastery_by_tag": lambda u: progress.mastery_by_tag(u, utcnow()),
+        "mastery_by_bank (with topics)": lambda u: progress.mastery_by_bank(u, utcnow()),
         "card_counts": progress.card_counts,
         "quiz_scores": progress.quiz_scores,
         "weakest_questions": progress.weakest_questions,

@@ -13,12 +13,16 @@ from quizapp.models import Role
 def role_required(*roles: Role) -> Callable:
     """Log in first (redirect), then 403 unless the user has one of `roles`."""
 
+    names = {Role.LEARNER: "learners", Role.INSTRUCTOR: "instructors",
+             Role.ADMIN: "administrators"}
+    refusal = f"This page is for {' and '.join(names[r] for r in roles)}."
+
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any):
             if current_user.role not in roles:
-                abort(403, "This page is for instructors and administrators.")
+                abort(403, refusal)
             return view(*args, **kwargs)
 
         return wrapped

@@ -19,8 +19,6 @@ from quizapp.models.types import utcnow
 from quizapp.services import accounts, banks, optimisation, sources, transfer
 from quizapp.services.errors import ServiceError
 
-FORMAT_BY_EXTENSION = {"yaml": "yaml", "yml": "yaml", "csv": "csv", "gift": "gift",
-                       "txt": "gift", "xml": "moodle-xml", "apkg": "apkg"}
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
 
 user_cli = AppGroup("user", help="Manage accounts.")
@@ -150,15 +148,13 @@ def bank_check_sources(articles_dir: str, paths: tuple[str, ...]) -> None:
 @bank_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "format_name", type=click.Choice(
-    [f.name for f in FORMATS.values() if f.can_import]), help="Default: from the extension.")
+    [f.name for f in FORMATS.values() if f.can_import]),
+    help="Default: detected from the content and the name.")
 @click.option("--bank", "slug", help="Bank slug (default: the file's own, for YAML).")
 @click.option("--dry-run", is_flag=True, help="Only show what would change.")
 def bank_import(file: str, format_name: str | None, slug: str | None, dry_run: bool) -> None:
     """Import questions from FILE: a preview, then all of them or none."""
     path = Path(file)
-    format_name = format_name or FORMAT_BY_EXTENSION.get(path.suffix.lower().lstrip("."))
-    if format_name is None:
-        raise click.UsageError("Give --format: the extension does not say.")
     try:
         result = transfer.read_upload(format_name, path.read_bytes(), path.name)
     except ServiceError as e:

@@ -1,7 +1,9 @@
 """Display data shared by the quiz and the flashcards: citations and card faces."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 from markupsafe import Markup
@@ -9,7 +11,15 @@ from markupsafe import Markup
 from quizapp.domain import quiz as rules
 from quizapp.domain.markdown import render_inline, render_markdown
 from quizapp.domain.questions import GAP_RE, TYPE_LABELS
+from quizapp.models import User
 from quizapp.services import sources
+
+
+def local_time(user: User, moment: datetime | None, fmt: str = "%a %d %b, %H:%M") -> str | None:
+    """A stored UTC time as the learner reads it: in the time zone of their settings."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(user.setting("timezone"))).strftime(fmt)
 
 
 def safe_markdown(text: str) -> Markup:

@@ -182,8 +182,10 @@ def _fill(field_list: FieldList, values: list[Any]) -> None:
 
 class ImportForm(AppForm):
     file = FileField("File", validators=[FileRequired("Choose a file to import.")])
-    format = SelectField("Format", choices=[SelectChoice(f.name, f.name)
-                                            for f in FORMATS.values() if f.can_import])
+    format = SelectField("Format", default="detect", choices=[
+        SelectChoice("detect", "detect from the file"),
+        *(SelectChoice(f.name, f.name) for f in FORMATS.values() if f.can_import)],
+        description="The name and content of the file show its format; choose one to override.")
     submit = SubmitField("Check the file")
 
 

@@ -20,7 +20,8 @@ from quizapp.author.forms import (
 from quizapp.domain import quiz as rules
 from quizapp.domain.diff import diff_snapshots
 from quizapp.domain.formats import FORMATS, MAX_IMPORT_BYTES
-from quizapp.domain.questions import QUESTION_TYPES, TYPE_LABELS
+from quizapp.domain.messages import plain_message
+from quizapp.domain.questions import CITATION_RE, QUESTION_TYPES, TYPE_LABELS
 from quizapp.domain.tags import TAGS
 from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
@@ -183,8 +184,7 @@ def editor(bank_id: int, question_id: int | None = None):
             spec = QUESTION_TYPES[form.type.data].model_validate(form.question_data())
         except ValidationError as e:
             for error in e.errors():
-                add_error(form, ServiceError(error["msg"].removeprefix("Value error, "),
-                                             field=_error_field(error)))
+                add_error(form, ServiceError(plain_message(error), field=_error_field(error)))
             status = 400
         else:
             if form.preview.data:
@@ -210,10 +210,23 @@ def editor(bank_id: int, question_id: int | None = None):
                                             question_id=result.question.id))
     elif request.method == "POST":
         status = 400
-    cited = sources.cited_paragraphs((form.source.data or "").replace(",", " ").split())
+    citations = (form.source.data or "").replace(",", " ").split()
+    cited = sources.cited_paragraphs(citations)
     return render_template("author/editor.html", bank=bank, question=question, form=form,
                            preview=preview, cited=cited, row_lists=ROW_LISTS,
+                           cited_hint=None if cited else _cited_hint(citations),
                            action_form=ActionForm(), warnings=warnings), status
+
+
+def _cited_hint(citations: list[str]) -> str:
+    """Why the cited-paragraph box is empty."""
+    loaded = sources.loaded_slugs()
+    if not loaded:
+        return "Load the source articles (flask source load DIR) to see the cited paragraphs here."
+    if not any(CITATION_RE.match(c) for c in citations):
+        return "Cite a paragraph as article#number (for example trafficking#11) to see it here."
+    return ("No loaded article has the cited paragraph. Loaded articles: "
+            + ", ".join(sorted(loaded)) + ".")
 
 
 @bp.post("/banks/<int:bank_id>/questions/<int:question_id>/duplicate")

@@ -24,6 +24,12 @@ KEY_RE = r"^[a-z0-9][a-z0-9-]{0,79}$"
 CITATION_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([1-9][0-9]{0,3})$")
 GAP_RE = re.compile(r"\{\{(\d+)\}\}")
 
+
+def blanked(prompt: str) -> str:
+    """A prompt as plain text for lists and tables: cloze gaps shown as blanks."""
+    return GAP_RE.sub("___", prompt)
+
+
 def storable(text: str) -> str:
     """Refuse what no database text column or web page can hold (a YAML "\\0" makes one)."""
     if unstorable(text):

@@ -30,6 +30,14 @@ RATINGS = (AGAIN, HARD, GOOD, EASY)
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
 
 
+def answer_rating(score: float, correct: bool) -> int:
+    """The grade a graded answer (a quiz answer, a typed-in card) gives the learner's card:
+    right is Good, partly right (some credit) is Hard, wrong is Again."""
+    if correct:
+        return GOOD
+    return HARD if score > 0 else AGAIN
+
+
 def _require_aware(value: datetime, name: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")

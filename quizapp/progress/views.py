@@ -1,4 +1,5 @@
 import json
+from functools import partial
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
@@ -7,6 +8,7 @@ from quizapp.access import instructor_required
 from quizapp.domain.tags import tag_label
 from quizapp.forms import ActionForm, add_error
 from quizapp.models.types import utcnow
+from quizapp.presenting import local_time
 from quizapp.progress import bp
 from quizapp.progress.forms import DeleteAccountForm
 from quizapp.services import class_stats, my_data, progress, quizzes
@@ -18,13 +20,14 @@ from quizapp.services.errors import Forbidden, NotFound, ServiceError
 def dashboard():
     now = utcnow()
     data = progress.dashboard(current_user, now)
+    when = partial(local_time, current_user)
     chart = {
         "forecast": {"labels": [f"+{d}" if d else "today" for d in range(len(data.forecast))],
                      "values": data.forecast},
-        "quiz": {"labels": [at.strftime("%d %b") for at, _ in data.quiz_scores],
+        "quiz": {"labels": [when(at, "%d %b") for at, _ in data.quiz_scores],
                  "values": [round(score * 100) for _, score in data.quiz_scores]},
     }
-    return render_template("progress/dashboard.html", d=data, chart=chart,
+    return render_template("progress/dashboard.html", d=data, chart=chart, when=when,
                            chart_json=json.dumps, tag_label=tag_label, study_form=ActionForm())
 
 

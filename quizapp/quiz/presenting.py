@@ -1,6 +1,8 @@
 """What the quiz templates show: plain data built from a revision and an answer."""
 
+import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -8,8 +10,15 @@ from markupsafe import Markup
 from quizapp.domain import quiz as rules
 from quizapp.domain.grading import Result
 from quizapp.domain.questions import TYPE_LABELS
-from quizapp.models import AttemptAnswer, QuestionRevision, QuizAttempt
-from quizapp.presenting import Citation, citations, cloze_parts, prompt_html, safe_markdown
+from quizapp.models import AttemptAnswer, QuestionRevision, QuizAttempt, User
+from quizapp.presenting import (
+    Citation,
+    citations,
+    cloze_parts,
+    local_time,
+    prompt_html,
+    safe_markdown,
+)
 from quizapp.services import quizzes
 
 
@@ -37,6 +46,8 @@ class QuestionView:
     cloze_parts: list[str | int] = field(default_factory=list)
     feedback: Feedback | None = None
     deadline_iso: str | None = None
+    deadline_local: str | None = None  # e.g. "15:10 +03", in the learner's time zone
+    seconds_left: int | None = None  # by the server's clock, so the browser's does not matter
 
 
 def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | None) -> Feedback:
@@ -51,9 +62,9 @@ def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | N
     )
 
 
-def question_view(attempt: QuizAttempt, position: int, revision: QuestionRevision,
-                  shown: list[int], answered: AttemptAnswer | None, *, over: bool
-                  ) -> QuestionView:
+def question_view(user: User, attempt: QuizAttempt, position: int, revision: QuestionRevision,
+                  shown: list[int], answered: AttemptAnswer | None, *, over: bool,
+                  now: datetime) -> QuestionView:
     snapshot = revision.snapshot
     show_feedback = answered is not None and (attempt.mode == "practice" or over)
     limit = quizzes.deadline(attempt)
@@ -70,6 +81,9 @@ def question_view(attempt: QuizAttempt, position: int, revision: QuestionRevisio
         feedback=feedback(snapshot, answered, quizzes.regrade(snapshot, answered.response))
         if show_feedback else None,
         deadline_iso=limit.isoformat() if limit and not over else None,
+        deadline_local=local_time(user, limit, "%H:%M %Z") if limit and not over else None,
+        seconds_left=max(0, math.ceil((limit - now).total_seconds())) if limit and not over
+        else None,
     )
 
 

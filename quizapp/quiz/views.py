@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from quizapp.domain import quiz as rules
 from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
+from quizapp.presenting import local_time
 from quizapp.quiz import bp
 from quizapp.quiz.forms import StartQuizForm, answer_form, ordering_values, response_from
 from quizapp.quiz.presenting import question_view, results_view
@@ -42,8 +43,8 @@ def start():
     status = 400 if form.is_submitted() else 200
     attempts = quizzes.history(current_user.id, limit=20)
     now = utcnow()
-    rows = [(a, quizzes.total(a), quizzes.ended_at(a, now) is not None, quizzes.score_of(a))
-            for a in attempts]
+    rows = [(a, local_time(current_user, a.started_at, "%Y-%m-%d %H:%M %Z"), quizzes.total(a),
+             quizzes.ended_at(a, now) is not None, quizzes.score_of(a)) for a in attempts]
     return render_template("quiz/start.html", form=form, attempts=rows), status
 
 
@@ -66,9 +67,14 @@ def question(attempt_id: int, position: int):
     except NotFound as e:
         abort(404, str(e))
     answered = quizzes.answer_at(attempt, position)
-    over = quizzes.ended_at(attempt, utcnow()) is not None
+    now = utcnow()
+    over = quizzes.ended_at(attempt, now) is not None
     if over and answered is None and request.method == "GET":
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    # The page's timer sends the answer as it stands when time runs out (blank or not):
+    # whatever it holds is recorded if it can be, and the results open.
+    timed_out = (request.method == "POST" and bool(request.form.get("timed_out"))
+                 and quizzes.time_is_up(attempt, now))
     snapshot = revision.snapshot
     shown = rules.shown_options(snapshot, attempt.seed, position)
     form = answer_form(snapshot, shown, formdata=None if answered else (request.form or None))
@@ -88,12 +94,19 @@ def question(attempt_id: int, position: int):
                 add_error(form, e)
                 status = 400
             else:
+                if timed_out:
+                    return _time_up(attempt)
                 return _after_answer(attempt, position, outcome)
         else:
             status = 400
+        if timed_out:
+            return _time_up(attempt)
     elif request.method == "POST":
+        if timed_out:
+            return _time_up(attempt)
         return _after_answer(attempt, position, None)  # a repeat: nothing recorded twice
-    view = question_view(attempt, position, revision, shown, answered, over=over)
+    view = question_view(current_user, attempt, position, revision, shown, answered, over=over,
+                         now=now)
     return render_template("quiz/question.html", attempt=attempt, q=view, form=form, over=over,
                            answered=answered is not None, finish_form=ActionForm()), status
 
@@ -111,6 +124,12 @@ def _apply_move(form, size: int, move: str) -> None:
     for n, value in enumerate(order):
         field = getattr(form, f"order_{n}")
         field.data, field.raw_data = str(value), [str(value)]
+
+
+def _time_up(attempt):
+    quizzes.finish_attempt(current_user.id, attempt.id, utcnow())
+    flash("Time is up. Here are your results.", "info")
+    return redirect(url_for("quiz.results", attempt_id=attempt.id))
 
 
 def _after_answer(attempt, position: int, outcome):

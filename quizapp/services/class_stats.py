@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union
 
 from quizapp.domain import scheduling
+from quizapp.domain.questions import blanked
 from quizapp.domain.statistics import ItemFlag, item_flags, pearson_from_sums, ratio
 from quizapp.extensions import db
 from quizapp.models import (
@@ -57,7 +58,8 @@ class LearnerRow:
 
 
 def learners(bank: Bank, now: datetime) -> list[LearnerRow]:
-    """One row per enrolled learner; four grouped queries whatever the class size."""
+    """One row per learner who studies the bank or answered its questions in a quiz;
+    five queries whatever the class size."""
     in_bank = Question.bank_id == bank.id
     elapsed = whole_days_between(Card.last_review, literal(now, UTCDateTime))
     recalled = and_(Card.state == scheduling.REVIEW, elapsed <= Card.stability)
@@ -84,9 +86,17 @@ def learners(bank: Bank, now: datetime) -> list[LearnerRow]:
         .join(QuestionRevision, QuestionRevision.id == AttemptAnswer.question_revision_id)
         .join(Question, Question.id == QuestionRevision.question_id)
         .where(in_bank).group_by(QuizAttempt.user_id))}
+    involved = union(
+        select(Enrolment.user_id).where(Enrolment.bank_id == bank.id),
+        select(Card.user_id).join(Question, Question.id == Card.question_id).where(in_bank),
+        select(QuizAttempt.user_id)
+        .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+        .join(QuestionRevision, QuestionRevision.id == AttemptAnswer.question_revision_id)
+        .join(Question, Question.id == QuestionRevision.question_id).where(in_bank),
+    )
     people = db.session.execute(
-        select(User.id, User.username).join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.bank_id == bank.id).order_by(User.username)).all()
+        select(User.id, User.username).where(User.id.in_(select(involved.subquery())))
+        .order_by(User.username)).all()
     rows = []
     for uid, name in people:
         studied, mastered, total = cards.get(uid, (0, 0, 0))
@@ -140,6 +150,6 @@ def question_stats(bank: Bank) -> list[QuestionRow]:
         facility = ratio(sx or 0, n)
         discrimination = pearson_from_sums(n, sx or 0, sy or 0, sxy or 0, sxx or 0, syy or 0)
         lapsed, reviewed = lapses.get(qid, (0, 0))
-        rows.append(QuestionRow(qid, key, prompt, n, facility, discrimination,
+        rows.append(QuestionRow(qid, key, blanked(prompt), n, facility, discrimination,
                                 ratio(lapsed, reviewed), item_flags(n, facility, discrimination)))
     return rows

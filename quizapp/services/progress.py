@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, and_, case, func, literal, or_, select
 
 from quizapp.domain import scheduling
+from quizapp.domain.questions import blanked
 from quizapp.domain.statistics import MATURE_DAYS, ratio, streak
 from quizapp.extensions import db
 from quizapp.models import (
@@ -113,6 +114,7 @@ class Mastery:
     label: str
     cards: int
     mastered: int
+    topics: tuple["Mastery", ...] = ()  # a bank's topics, each counted within that bank
 
     @property
     def share(self) -> float | None:
@@ -120,26 +122,26 @@ class Mastery:
 
 
 def mastery_by_bank(user: User, now: datetime) -> list[Mastery]:
-    rows = db.session.execute(
-        select(Bank.slug, Bank.title, func.count(Card.id),
-               func.sum(case((_recalled(now), 1), else_=0)))
-        .join(Question, Question.id == Card.question_id).join(Bank)
-        .where(Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
-        .group_by(Bank.slug, Bank.title).order_by(Bank.title)
-    ).all()
-    return [Mastery(slug, title, n, m or 0) for slug, title, n, m in rows]
-
-
-def mastery_by_tag(user: User, now: datetime) -> list[tuple[str, int, int]]:
-    rows = db.session.execute(
-        select(QuestionTag.tag, func.count(Card.id),
-               func.sum(case((_recalled(now), 1), else_=0)))
+    """Mastery per bank, each with its own topics (two grouped queries)."""
+    mine = (Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
+    recalled = func.sum(case((_recalled(now), 1), else_=0))
+    topics: dict[int, list[Mastery]] = {}
+    for bank_id, tag, n, m in db.session.execute(
+        select(Question.bank_id, QuestionTag.tag, func.count(Card.id), recalled)
         .join(Card, Card.question_id == QuestionTag.question_id)
         .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
-        .group_by(QuestionTag.tag).order_by(QuestionTag.tag)
+        .where(*mine)
+        .group_by(Question.bank_id, QuestionTag.tag).order_by(QuestionTag.tag)
+    ):
+        topics.setdefault(bank_id, []).append(Mastery(tag, tag, n, m or 0))
+    rows = db.session.execute(
+        select(Bank.id, Bank.slug, Bank.title, func.count(Card.id), recalled)
+        .join(Question, Question.id == Card.question_id).join(Bank)
+        .where(*mine)
+        .group_by(Bank.id, Bank.slug, Bank.title).order_by(Bank.title, Bank.id)
     ).all()
-    return [(tag, n, m or 0) for tag, n, m in rows]
+    return [Mastery(slug, title, n, m or 0, tuple(topics.get(bank_id, ())))
+            for bank_id, slug, title, n, m in rows]
 
 
 def card_counts(user: User) -> dict[str, int]:
@@ -205,7 +207,7 @@ def weakest_questions(user: User, limit: int = 10) -> list[WeakQuestion]:
         .where(Question.id.in_(ids)))}
     means = {qid: mq for qid, *mq in db.session.execute(
         select(quiz.c.qid, quiz.c.mean, quiz.c.n).where(quiz.c.qid.in_(ids)))}
-    rows = [WeakQuestion(qid, details[qid][0], details[qid][1],
+    rows = [WeakQuestion(qid, blanked(details[qid][0]), details[qid][1],
                          means.get(qid, (None, 0))[0], means.get(qid, (None, 0))[1])
             for qid in ids]
     rows.sort(key=lambda w: (-w.lapses, 1.0 if w.quiz_score is None else w.quiz_score,
@@ -222,7 +224,6 @@ class Dashboard:
     streak: int
     retention: dict[int, tuple[float | None, int]]
     banks: list[Mastery]
-    tags: list[tuple[str, int, int]]
     counts: dict[str, int]
     quiz_scores: list[tuple[datetime, float]]
     weakest: list[WeakQuestion]
@@ -239,7 +240,6 @@ def dashboard(user: User, now: datetime) -> Dashboard:
         streak=streak([n > 0 for _, n in history]),
         retention={d: true_retention(user, now, d) for d in (7, 30, 365)},
         banks=mastery_by_bank(user, now),
-        tags=mastery_by_tag(user, now),
         counts=card_counts(user),
         quiz_scores=quiz_scores(user),
         weakest=weakest_questions(user),

@@ -152,6 +152,12 @@ def deadline(attempt: QuizAttempt) -> datetime | None:
     return attempt.started_at + timedelta(seconds=attempt.time_limit_s)
 
 
+def time_is_up(attempt: QuizAttempt, now: datetime) -> bool:
+    """The time limit has passed (a second's leeway for the browser's rounding)."""
+    limit = deadline(attempt)
+    return limit is not None and now >= limit - timedelta(seconds=1)
+
+
 def ended_at(attempt: QuizAttempt, now: datetime) -> datetime | None:
     """When the attempt ended: finished, or its time limit passed (read-only)."""
     if attempt.finished_at is not None:
@@ -212,7 +218,7 @@ def submit_answer(
     )
     db.session.add(answer)
     study.record_quiz_review(
-        user_id, revision.question_id, correct=result.correct, now=now,
+        user_id, revision.question_id, score=result.score, correct=result.correct, now=now,
         submission_id=f"quiz-{attempt.id}-{position}",
     )
     if next_position(attempt) is None:
@@ -242,7 +248,8 @@ def _finish(attempt: QuizAttempt, now: datetime) -> None:
 def finish_attempt(user_id: int, attempt_id: int, now: datetime) -> QuizAttempt:
     attempt = get_attempt(user_id, attempt_id, lock=True)
     if attempt.finished_at is None:
-        _finish(attempt, now)
+        limit = deadline(attempt)
+        _finish(attempt, min(now, limit) if limit else now)
     db.session.commit()
     return attempt
 

@@ -1,19 +1,19 @@
 """Flashcard study: enrolment, the daily queue, reviews (exactly once), undo, bury, suspend.
 
 Quiz answers come through `record_quiz_review`, so quizzes and flashcards feed one
-memory model.
+memory model: within the learner's choice of banks and topics, and the daily new-card limit.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import scheduling
 from quizapp.domain.scheduling import CardState, DailyLimits, SchedulerSettings
 from quizapp.extensions import db
-from quizapp.models import Bank, Card, Enrolment, Question, Review, User
+from quizapp.models import Bank, Card, Enrolment, Question, QuestionTag, Review, User
 from quizapp.services.errors import NotFound, ServiceError
 
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: show a learning card early rather than wait
@@ -123,29 +123,44 @@ class Queue:
     next_due: datetime | None  # when something is due again, for the "done" screen
 
 
+def chosen(user_id: int) -> ColumnElement[bool]:
+    """A condition on Question: the learner's choice, their enrolled banks and in each the
+    ticked topics (none ticked: every topic)."""
+    whole, narrowed = [], []
+    for enrolment in enrolments(user_id).values():
+        if enrolment.tags:
+            narrowed.append(and_(Question.bank_id == enrolment.bank_id, Question.id.in_(
+                select(QuestionTag.question_id).where(QuestionTag.tag.in_(enrolment.tags)))))
+        else:
+            whole.append(enrolment.bank_id)
+    conditions = [Question.bank_id.in_(whole)] if whole else []
+    return or_(false(), *conditions, *narrowed)
+
+
 def _studyable(user_id: int, now: datetime):
-    """Cards of enrolled, live banks that are not suspended or buried."""
+    """Cards of the learner's chosen banks and topics, live, not suspended or buried."""
     return (
         select(Card)
         .join(Question, Question.id == Card.question_id)
         .join(Bank, Bank.id == Question.bank_id)
-        .join(Enrolment, and_(Enrolment.bank_id == Bank.id, Enrolment.user_id == user_id))
-        .where(Card.user_id == user_id, Card.suspended.is_(False),
+        .where(Card.user_id == user_id, Card.suspended.is_(False), chosen(user_id),
                Question.archived.is_(False), Bank.archived.is_(False),
                or_(Card.buried_until.is_(None), Card.buried_until <= now))
     )
 
 
 def done_today(user_id: int, since: datetime) -> tuple[int, int]:
-    """(new cards introduced, reviews done) by flashcard since the day began."""
+    """(new cards introduced by flashcard or quiz, flashcard reviews done) since the day
+    began: a quiz that starts a card uses up the day's new-card limit as a flashcard does."""
     rows = db.session.execute(
-        select(Review.previous_state, func.count())
-        .where(Review.user_id == user_id, Review.reviewed_at >= since,
-               Review.origin == "flashcard")
-        .group_by(Review.previous_state)
+        select(Review.origin, Review.previous_state, func.count())
+        .where(Review.user_id == user_id, Review.reviewed_at >= since)
+        .group_by(Review.origin, Review.previous_state)
     ).all()
-    new = sum(n for state, n in rows if state == 0)
-    return new, sum(n for _, n in rows) - new
+    new = sum(n for _, state, n in rows if state == scheduling.NEW)
+    reviews = sum(n for origin, state, n in rows
+                  if origin == "flashcard" and state != scheduling.NEW)
+    return new, reviews
 
 
 def queue(user: User, now: datetime) -> Queue:
@@ -259,14 +274,26 @@ def answer_card(user_id: int, card_id: int, rating: int, now: datetime, *,
     return ReviewResult(review, applied=True)
 
 
-def record_quiz_review(user_id: int, question_id: int, *, correct: bool, now: datetime,
-                       submission_id: str) -> Review | None:
-    """A quiz answer counts as a review (Good if right, Again if wrong). The caller commits."""
+def record_quiz_review(user_id: int, question_id: int, *, score: float, correct: bool,
+                       now: datetime, submission_id: str) -> Review | None:
+    """A quiz answer as a review of the learner's card (`scheduling.answer_rating`: right
+    Good, partly right Hard, wrong Again), for a question among the flashcards they chose.
+    A card not started yet is started only while today's new-card limit has room.
+    None when nothing was recorded. The caller commits."""
     if _previous(user_id, submission_id) is not None:
         return None
+    if db.session.scalar(select(Question.id).where(Question.id == question_id,
+                                                   chosen(user_id))) is None:
+        return None
+    user = db.session.get(User, user_id)
     card = db.session.scalar(select(Card).where(Card.user_id == user_id,
                                                 Card.question_id == question_id)
                              .with_for_update())
+    if card is None or card.state == scheduling.NEW:
+        start = scheduling.day_start(now, user.setting("timezone"))
+        new_left, _ = scheduling.remaining(limits(user), *done_today(user_id, start))
+        if new_left <= 0:
+            return None
     if card is None:
         try:
             with db.session.begin_nested():
@@ -276,8 +303,7 @@ def record_quiz_review(user_id: int, question_id: int, *, correct: bool, now: da
         except IntegrityError:
             card = db.session.scalar(select(Card).where(
                 Card.user_id == user_id, Card.question_id == question_id).with_for_update())
-    user = db.session.get(User, user_id)
-    return _apply(user, card, 3 if correct else 1, now, origin="quiz",
+    return _apply(user, card, scheduling.answer_rating(score, correct), now, origin="quiz",
                   submission_id=submission_id, duration_ms=None)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
+from quizapp.domain.formats.detect import detect_format
 from quizapp.domain.questions import QUESTION_TYPES, QuestionBase, snapshot
 from quizapp.extensions import db
 from quizapp.models import Bank, PendingImport, Question
@@ -74,8 +75,23 @@ class ImportPreview:
         return len(self.added) + len(self.changed)
 
 
-def read_upload(format_name: str, data: bytes, filename: str) -> ImportResult:
-    fmt = FORMATS.get(format_name)
+DETECT = "detect"
+
+
+def resolve_format(format_name: str | None, data: bytes, filename: str) -> str:
+    """The chosen format, or (for "detect" or none) the one the file's content and name show."""
+    if format_name in (None, DETECT):
+        detected = detect_format(filename, data)
+        if detected is None:
+            raise ServiceError("Neither the file's name nor its content shows its format; "
+                               "choose the format.", field="format")
+        return detected
+    return format_name
+
+
+def read_upload(format_name: str | None, data: bytes, filename: str) -> ImportResult:
+    """Parse an upload; `format_name` "detect" (or None) detects the format first."""
+    fmt = FORMATS.get(resolve_format(format_name, data, filename))
     if fmt is None or not fmt.can_import:
         raise ServiceError("Choose a format that can be imported.", field="format")
     try:
@@ -108,6 +124,7 @@ def preview(bank: Bank, result: ImportResult) -> ImportPreview:
 def stage(user_id: int, bank: Bank, format_name: str, filename: str, data: bytes,
           now: datetime) -> tuple[str, ImportPreview]:
     """Read and preview an upload, and keep it until the instructor confirms."""
+    format_name = resolve_format(format_name, data, filename)
     result = read_upload(format_name, data, filename)
     db.session.execute(delete(PendingImport).where(PendingImport.created_at < now - PENDING_TTL))
     token = secrets.token_urlsafe(24)

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 from wtforms import (
@@ -53,7 +54,8 @@ class EnrolForm(AppForm):
 class SettingsForm(AppForm):
     desired_retention = FiniteDecimalField(
         "Desired retention", places=2,
-        validators=[InputRequired(), NumberRange(0.70, 0.97, "Choose between 0.70 and 0.97.")],
+        validators=[InputRequired(), NumberRange(Decimal("0.70"), Decimal("0.97"),
+                                                 "Choose between 0.70 and 0.97.")],
         description="The share of cards you want to still remember when they come back. "
                     "Higher means more reviews each day; lower means more forgetting. "
                     "0.90 is a good balance.")

@@ -3,12 +3,11 @@
 import secrets
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 
 from quizapp.models import Card, User
-from quizapp.presenting import card_faces
+from quizapp.presenting import card_faces, local_time
 from quizapp.services import study
 
 TYPE_IN_TYPES = ("short_answer", "numeric")
@@ -35,13 +34,6 @@ def current_snapshot(card: Card) -> dict[str, Any]:
     question = card.question
     return next(r.snapshot for r in reversed(question.revisions)
                 if r.number == question.revision)
-
-
-def local_time(user: User, moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    zone = ZoneInfo(user.setting("timezone"))
-    return moment.astimezone(zone).strftime("%a %d %b, %H:%M")
 
 
 def payload(user: User, queue: study.Queue, now: datetime) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from quizapp.domain import typein
 from quizapp.domain.grading import InvalidResponse, grade
 from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.domain.scheduling import answer_rating
 from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
 from quizapp.forms import ActionForm
@@ -71,14 +73,19 @@ def _own_card(card_id: int) -> Card:
 
 
 def _suggest(card: Card, answer: str) -> dict:
+    """The grader's suggestion for a typed answer, and how the answer differs from it."""
     snapshot = current_snapshot(card)
     fields = QUESTION_TYPES[snapshot["type"]].answer_fields
+    comparison = typein.compare(snapshot, answer)
     try:
         result = grade(snapshot["type"], {f: snapshot.get(f) for f in fields}, answer)
     except InvalidResponse as e:
-        return {"rating": 1, "feedback": str(e), "correct": False}
-    return {"rating": 3 if result.correct else 1, "feedback": result.feedback,
-            "correct": result.correct}
+        rating, feedback, correct = 1, str(e), False
+    else:
+        rating, feedback = answer_rating(result.score, result.correct), result.feedback
+        correct = result.correct
+    return {"rating": rating, "rating_name": RATING_NAMES[rating], "feedback": feedback,
+            "correct": correct, "comparison": comparison}
 
 
 @bp.post("/review")
@@ -124,7 +131,11 @@ def check():
     form = CheckForm()
     if not form.validate():
         return _error("Send card_id (a number) and answer (text): " + _problems(form))
-    return jsonify(_suggest(_own_card(form.card_id.data), form.answer.data or ""))
+    suggestion = _suggest(_own_card(form.card_id.data), form.answer.data or "")
+    comparison = suggestion.pop("comparison")
+    suggestion["diff_html"] = render_template("study/_typein_diff.html",
+                                              comparison=comparison) if comparison else ""
+    return jsonify(suggestion)
 
 
 @bp.post("/bury")

@@ -2,12 +2,15 @@
 (function () {
   "use strict";
 
-  // Countdown for a timed test; submits the current answer when time runs out.
-  const timer = document.querySelector("[data-deadline]");
+  // Countdown for a timed test. The server says how many seconds are left (the browser's
+  // clock may be wrong); at zero the form goes once, marked as timed out, blank or not, and
+  // the server records what it can and opens the results.
+  const timer = document.querySelector("[data-seconds-left]");
   if (timer) {
-    const deadline = new Date(timer.dataset.deadline).getTime();
-    const form = document.querySelector("form[data-autosubmit]");
+    const deadline = Date.now() + Number(timer.dataset.secondsLeft) * 1000;
+    const form = document.querySelector("form[data-autosubmit]");  // else: already answered
     let submitted = false;
+    let interval = null;
     const tick = function () {
       const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       const m = Math.floor(left / 60);
@@ -16,11 +19,20 @@
       if (left <= 60) { timer.classList.add("timer-low"); }
       if (left === 0 && !submitted) {
         submitted = true;
-        if (form) { form.requestSubmit(); } else { window.location.reload(); }
+        window.clearInterval(interval);
+        if (form) {
+          const flag = document.createElement("input");
+          flag.type = "hidden"; flag.name = "timed_out"; flag.value = "1";
+          form.appendChild(flag);
+          form.requestSubmit();
+        } else {
+          const finish = document.querySelector("form[action$='/finish']");
+          if (finish) { finish.requestSubmit(); }
+        }
       }
     };
     tick();
-    window.setInterval(tick, 1000);
+    interval = window.setInterval(tick, 1000);
   }
 
   // Ordering: move items in place instead of a round trip to the server.

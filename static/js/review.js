@@ -36,7 +36,13 @@
     });
   }
 
+  // A message from the page load ("Saved. Your cards are ready.") belongs to that moment.
+  function clearFlashes() {
+    document.querySelectorAll(".flashes").forEach(function (el) { el.remove(); });
+  }
+
   function render(data) {
+    clearFlashes();
     setCounts(data.counts);
     if (!data.card) {
       document.getElementById("study-area").innerHTML = data.done_html;
@@ -87,7 +93,8 @@
           const box = document.getElementById("suggestion");
           box.hidden = false;
           box.className = "suggestion " + (s.correct ? "is-correct" : "is-wrong");
-          box.textContent = s.feedback + ": we suggest " + (s.rating === 3 ? "Good" : "Again") + ".";
+          box.textContent = s.feedback + ": we suggest " + s.rating_name + ".";
+          box.insertAdjacentHTML("beforeend", s.diff_html);  // rendered and escaped by the server
           const button = form.querySelector(".grade-" + s.rating);
           button.classList.add("suggested");
           button.focus();
@@ -149,6 +156,9 @@
       if (event.key === "Enter" && event.target.id === "typein") { event.preventDefault(); reveal(); }
       return;
     }
+    // Enter and Space on a focused link or button activate it, as everywhere else.
+    const control = event.target.closest("a[href], button, summary, input, [role=button], [role=link]");
+    if ((event.key === " " || event.key === "Enter") && control) { return; }
     if ((event.key === " " || event.key === "Enter") && card() && !revealed()) {
       event.preventDefault(); reveal(); return;
     }

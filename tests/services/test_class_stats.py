@@ -66,3 +66,19 @@ def test_pearson_from_sums_matches_the_textbook():
     cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     expected = cov / (sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys)) ** 0.5
     assert r == pytest.approx(expected)
+
+
+def test_learners_who_only_took_quizzes_are_in_the_learner_table(app, bank_with_answers):
+    with app.app_context():
+        rows = class_stats.learners(db.session.get(Bank, bank_with_answers.id), NOW)
+    assert len(rows) == 3  # nobody enrolled: all three only took quizzes
+    assert sorted(r.quiz_answers for r in rows) == [3, 3, 3]
+    assert sorted(round(r.quiz_mean, 3) for r in rows) == [0.333, 0.667, 0.667]
+
+
+def test_the_class_view_shows_cloze_gaps_as_blanks(app, make_bank, make_question):
+    bank = make_bank()
+    make_question(bank, "cloze", key="gap", prompt="They freed {{1}} detainees each.")
+    with app.app_context():
+        [row] = class_stats.question_stats(db.session.get(Bank, bank.id))
+    assert row.prompt == "They freed ___ detainees each."

@@ -98,7 +98,24 @@ def test_mastery_matches_the_schedulers_retrievability(app, learner, questions):
         assert expected == [True, False, False, False]
         [bank] = progress.mastery_by_bank(user, NOW)
         assert (bank.cards, bank.mastered) == (4, 1)
-        assert progress.mastery_by_tag(user, NOW) == [("economy", 2, 0), ("venue", 2, 1)]
+        assert [(t.key, t.cards, t.mastered) for t in bank.topics] == [("economy", 2, 0),
+                                                                        ("venue", 2, 1)]
+
+
+def test_mastery_lists_each_banks_topics_under_that_bank(app, learner, questions, make_bank,
+                                                         make_question):
+    other = make_bank(title="Bank B")
+    extra = [make_question(other, "numeric", key="b0", tags=["venue"]),
+             make_question(other, "numeric", key="b1", tags=["agenda"])]
+    with app.app_context():
+        for question in [*questions, *extra]:
+            add_card(learner.id, question.id, state=0)
+        db.session.commit()
+        banks = progress.mastery_by_bank(db.session.get(User, learner.id), NOW)
+    assert [(b.label, b.cards, [(t.key, t.cards) for t in b.topics]) for b in banks] == [
+        ("Bank A", 4, [("economy", 2), ("venue", 2)]),
+        ("Bank B", 2, [("agenda", 1), ("venue", 1)]),
+    ]
 
 
 def test_card_counts(app, learner, questions, make_question):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, Card, Question, Review
-from quizapp.services import quizzes
+from quizapp.services import quizzes, study
 from quizapp.services.banks import add_revision
 from quizapp.services.errors import Conflict, NotFound, ServiceError
 from tests.conftest import NOW
@@ -65,6 +65,7 @@ def test_answer_is_graded_recorded_once_and_feeds_the_card(app, make_user, bank_
     bank, _ = bank_with_questions
     user = make_user()
     with app.app_context():
+        study.enrol(user.id, bank.id, [], NOW)
         attempt = start(user.id, bank, types=["numeric"])
         first = quizzes.submit_answer(user.id, attempt.id, 0, "5,063", NOW)
         assert first.result.correct and not first.repeated
@@ -83,10 +84,36 @@ def test_wrong_answer_is_an_again_review(app, make_user, bank_with_questions):
     bank, _ = bank_with_questions
     user = make_user()
     with app.app_context():
+        study.enrol(user.id, bank.id, [], NOW)
         attempt = start(user.id, bank, types=["true_false"])
         outcome = quizzes.submit_answer(user.id, attempt.id, 0, False, NOW)
         assert not outcome.result.correct
         assert db.session.scalar(select(Review.rating)) == 1
+
+
+def test_partly_right_is_a_hard_review(app, make_user, bank_with_questions, make_question):
+    bank, _ = bank_with_questions
+    make_question(bank, "multiple_choice", key="m1", tags=["venue"])
+    user = make_user()
+    with app.app_context():
+        study.enrol(user.id, bank.id, [], NOW)
+        attempt = start(user.id, bank, types=["multiple_choice"])
+        outcome = quizzes.submit_answer(user.id, attempt.id, 0, [0], NOW)  # one of two right
+        assert 0 < outcome.result.score < 1 and not outcome.result.correct
+        assert db.session.scalar(select(Review.rating)) == 2
+
+
+def test_a_quiz_outside_the_learners_flashcards_feeds_no_card(app, make_user,
+                                                              bank_with_questions):
+    bank, _ = bank_with_questions
+    user = make_user()
+    with app.app_context():
+        attempt = start(user.id, bank, types=["true_false"])
+        outcome = quizzes.submit_answer(user.id, attempt.id, 0, True, NOW)
+        assert outcome.result.correct
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Card)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 0
 
 
 def test_resume_finish_score_and_retry(app, make_user, bank_with_questions):

@@ -183,3 +183,67 @@ def test_new_questions_in_a_loaded_bank_reach_enrolled_learners(app, learner, tm
     with app.app_context():
         load_paths([path])
         assert db.session.scalar(select(func.count()).select_from(Card)) == 2
+
+
+def test_narrowing_the_topics_of_a_studied_bank_narrows_the_queue(app, learner, make_bank,
+                                                                  make_question):
+    bank = make_bank()
+    make_question(bank, "numeric", key="a", tags=["venue"])
+    make_question(bank, "numeric", key="b", tags=["economy"])
+    with app.app_context():
+        study.enrol(learner.id, bank.id, [], MORNING)
+        assert study.queue(user(learner.id), MORNING).counts.new == 2
+        study.enrol(learner.id, bank.id, ["economy"], MORNING)
+        queue = study.queue(user(learner.id), MORNING)
+        assert queue.counts.new == 1 and queue.card.question.key == "b"
+        study.answer_card(learner.id, queue.card.id, 3, MORNING)
+        study.enrol(learner.id, bank.id, ["venue"], MORNING)
+        later = study.queue(user(learner.id), MORNING + timedelta(hours=1))
+        assert (later.counts.new, later.counts.learning) == (1, 0)
+        assert later.card.question.key == "a"
+
+
+def quiz_answer(learner_id, question, score, correct, at=MORNING, n=1):
+    return study.record_quiz_review(learner_id, question.id, score=score, correct=correct,
+                                    now=at, submission_id=f"quiz-test-{question.id}-{n}")
+
+
+@pytest.mark.parametrize(("score", "correct", "rating"),
+                         [(1.0, True, 3), (0.5, False, 2), (0.0, False, 1)])
+def test_a_quiz_answer_is_good_hard_or_again(app, learner, enrolled, score, correct, rating):
+    with app.app_context():
+        question = db.session.scalars(select(Question).order_by(Question.id)).first()
+        review = quiz_answer(learner.id, question, score, correct)
+        assert (review.origin, review.rating) == ("quiz", rating)
+
+
+def test_quiz_answers_leave_cards_outside_the_learners_choice_alone(app, learner, make_bank,
+                                                                    make_question):
+    bank = make_bank()
+    chosen = make_question(bank, "numeric", key="a", tags=["venue"])
+    unticked = make_question(bank, "numeric", key="b", tags=["economy"])
+    elsewhere = make_question(make_bank(), "numeric", key="c", tags=["venue"])
+    with app.app_context():
+        study.enrol(learner.id, bank.id, ["venue"], MORNING)
+        assert quiz_answer(learner.id, chosen, 1.0, True) is not None
+        assert quiz_answer(learner.id, unticked, 1.0, True) is None
+        assert quiz_answer(learner.id, elsewhere, 1.0, True) is None
+        cards = {c.question.key: c.state for c in db.session.scalars(select(Card))}
+        assert cards == {"a": 1}
+        queue = study.queue(user(learner.id), MORNING)
+        assert (queue.counts.new, queue.counts.learning) == (0, 1)
+
+
+def test_quiz_answers_introduce_new_cards_within_the_daily_limit(app, learner, enrolled):
+    with app.app_context():
+        accounts.update_settings(learner.id, {"new_per_day": 2})
+        questions = db.session.scalars(select(Question).order_by(Question.id)).all()
+        reviews = [quiz_answer(learner.id, q, 1.0, True) for q in questions[:3]]
+        assert [r is not None for r in reviews] == [True, True, False]
+        queue = study.queue(user(learner.id), MORNING)
+        assert (queue.counts.new, queue.counts.learning) == (0, 2)
+        started = db.session.scalar(select(func.count()).select_from(Card)
+                                    .where(Card.user_id == learner.id, Card.state != 0))
+        assert started == 2
+        # A card already being learned is reviewed by a quiz whatever the limit.
+        assert quiz_answer(learner.id, questions[0], 0.0, False, n=2).rating == 1

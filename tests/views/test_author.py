@@ -101,13 +101,14 @@ def test_every_type_can_be_created(app, client, auth, bank, qtype):
 INVALID = [
     ("single_choice", {"options-1-correct": "y"}, "single choice needs exactly one correct option"),
     ("numeric", {"tolerance": "-1"}, "tolerance must be 0 or more"),
-    ("numeric", {"value": "lots"}, "valid number"),
+    ("numeric", {"value": "lots"}, "Enter a number, such as 5063 or 2.5."),
     ("cloze", {"prompt": "A {{1}} and {{2}}."}, "every gap needs an answer"),
     ("true_false", {"source": "trafficking 11"}, "source must look like trafficking#11"),
-    ("true_false", {"key": "Bad Key"}, "should match pattern"),
-    ("true_false", {"tags": []}, "at least 1"),
-    ("short_answer", {"answers-0": "", "answers-1": ""}, "at least 1"),
-    ("ordering", {"items-1": "", "items-2": ""}, "at least 2"),
+    ("true_false", {"key": "Bad Key"}, "Use lowercase letters, digits and hyphens only"),
+    ("true_false", {"tags": []}, "Give at least 1 topic."),
+    ("short_answer", {"answers-0": "", "answers-1": ""},
+     "Give at least 1 accepted answer."),
+    ("ordering", {"items-1": "", "items-2": ""}, "Give at least 2 items."),
     ("matching", {"pairs-1-right": "Ukraine"}, "two right items are the same"),
     ("multiple_choice", {"options-0-correct": "", "options-1-correct": ""}, "at least one correct"),
     ("true_false", {"key": "victims"}, "already uses that key"),
@@ -123,7 +124,11 @@ def test_invalid_questions_get_400_and_save_nothing(app, client, auth, bank, qty
     response = client.post(f"/author/banks/{bank.id}/questions/new",
                            data={**form_for(qtype), **change})
     assert response.status_code == 400
-    assert message in response.data.decode()
+    page = response.data.decode()
+    assert message in page
+    for raw in ("should match pattern", "List should have", "unable to parse", "Input should",
+                "after validation"):
+        assert raw not in page
     assert _counts(app) == before
 
 
@@ -247,3 +252,18 @@ def test_a_save_without_a_readable_revision_is_refused_as_stale(app, client, aut
     response = client.post(url, data=data)
     assert response.status_code == 409 and "Nothing was saved" in response.data.decode()
     assert _counts(app)[1] == 1  # still one revision
+
+
+def test_the_cited_paragraph_box_knows_the_sources_are_loaded(app, client, auth, runner, bank,
+                                                              tmp_path):
+    auth.login("owner")
+    new = f"/author/banks/{bank.id}/questions/new"
+    assert "Load the source articles" in client.get(new).data.decode()
+    (tmp_path / "minsk-talks.md").write_text("# Talks\n\n[1] Intro.\n\n[2] In Minsk.\n")
+    runner.invoke(args=["source", "load", str(tmp_path)])
+    blank = client.get(new).data.decode()
+    assert "Load the source articles" not in blank and "Cite a paragraph as" in blank
+    missing = client.post(new, data=form_for("true_false", source="minsk-talks#9",
+                                             save="", preview="Preview")).data.decode()
+    assert "Load the source articles" not in missing
+    assert "No loaded article has the cited paragraph. Loaded articles: minsk-talks." in missing

@@ -56,3 +56,18 @@ def test_ids_too_large_for_any_database_are_404(client, auth, make_user):
     auth.login("big")
     for path in ("/quiz/9223372036854775808", "/progress/class/99999999999999999999"):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_refusal_names_the_roles_the_page_is_for(client, auth, make_user):
+    make_user("ivy", role="instructor")
+    auth.login("ivy")
+    admin_only = client.get("/admin/users")
+    assert admin_only.status_code == 403
+    assert "This page is for administrators." in admin_only.data.decode()
+    assert "instructors" not in admin_only.data.decode()
+    auth.logout()
+    make_user("lee")
+    auth.login("lee")
+    authoring = client.get("/author/")
+    assert authoring.status_code == 403
+    assert "This page is for instructors and administrators." in authoring.data.decode()

@@ -2,13 +2,14 @@
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, QuizAttempt, Review, User
-from quizapp.services import quizzes, study
+from quizapp.services import accounts, quizzes, study
 from quizapp.services.my_data import to_csv
 from tests.conftest import NOW, PASSWORD
 
@@ -109,3 +110,28 @@ def test_csv_cells_that_look_like_formulas_are_neutralised():
     text = to_csv([{"a": "=HYPERLINK(1)", "b": "+1", "c": "plain", "d": ["x"]}],
                   ["a", "b", "c", "d"])
     assert text.splitlines()[1] == "'=HYPERLINK(1),'+1,plain,\"[\"\"x\"\"]\""
+
+
+def test_dashboard_lists_each_banks_topics_under_that_bank(app, client, auth, make_user,
+                                                           make_bank, make_question):
+    first = make_bank(title="Alpha bank")
+    make_question(first, "numeric", key="a0", tags=["venue"])
+    second = make_bank(title="Beta bank")
+    make_question(second, "numeric", key="b0", tags=["economy"])
+    learner = make_user("mia")
+    with app.app_context():
+        for bank in (first, second):
+            study.enrol(learner.id, bank.id, [], NOW)
+    auth.login("mia")
+    page = client.get("/progress/").data.decode()
+    table = page[page.index("Mastery by bank and topic"):]
+    rows = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', table)[:4]
+    assert rows == ["Alpha bank", "Venue", "Beta bank", "Economy and trade"]
+
+
+def test_dashboard_quiz_times_are_in_the_learners_time_zone(app, client, auth, active_learner):
+    with app.app_context():
+        accounts.update_settings(active_learner.id, {"timezone": "Europe/Minsk"})
+    auth.login("lee")
+    page = client.get("/progress/").data.decode()
+    assert "2026-03-02 15:00 +03" in page and "2026-03-02 12:00" not in page

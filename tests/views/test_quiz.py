@@ -1,13 +1,17 @@
 """The quiz pages without JavaScript: plain form posts."""
 
 import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, QuizAttempt
-from quizapp.services import quizzes
+from quizapp.models.types import utcnow
+from quizapp.services import accounts, quizzes
+from tests.conftest import NOW
 
 TYPES = ["single_choice", "multiple_choice", "true_false", "short_answer", "numeric",
          "ordering", "matching", "cloze"]
@@ -208,3 +212,60 @@ def test_a_blank_matching_choice_counts_as_unmatched(app, client, learner, bank,
     with app.app_context():
         answer = db.session.scalars(select(AttemptAnswer)).one()
         assert answer.response[0] is None and not answer.correct
+
+
+def test_history_and_timer_show_the_learners_time_zone(app, client, learner, bank):
+    with app.app_context():
+        accounts.update_settings(learner.id, {"timezone": "Europe/Minsk"})  # UTC+3
+        quizzes.start_attempt(learner.id, bank_ids=[bank.id], tags=[], types=[], count=2,
+                              mode="practice", now=NOW)
+    history = client.get("/quiz/").data.decode()
+    assert "2026-03-02 15:00" in history and "2026-03-02 12:00" not in history
+    attempt_id = start(client, bank, mode="test", time_limit="10")
+    with app.app_context():
+        limit = quizzes.deadline(db.session.get(QuizAttempt, attempt_id))
+    page = client.get(f"/quiz/{attempt_id}/q/0").data.decode()
+    local = limit.astimezone(ZoneInfo("Europe/Minsk")).strftime("%H:%M")
+    assert f"until {local}" in page and "UTC" not in page
+
+
+def _timed_attempt(app, learner, bank, seconds_ago: int) -> int:
+    """A 1-minute test started `seconds_ago` seconds ago."""
+    with app.app_context():
+        attempt = quizzes.start_attempt(
+            learner.id, bank_ids=[bank.id], tags=[], types=["true_false", "numeric"], count=2,
+            mode="test", time_limit_s=60, now=utcnow() - timedelta(seconds=seconds_ago))
+        return attempt.id
+
+
+def test_a_blank_answer_sent_when_time_runs_out_opens_the_results(app, client, learner, bank):
+    attempt_id = _timed_attempt(app, learner, bank, seconds_ago=61)
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"timed_out": "1"})
+    assert response.status_code == 302 and response.location.endswith("/results")
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.finished_at is not None and attempt.answers == []
+        assert attempt.finished_at == attempt.started_at + timedelta(seconds=60)
+
+
+def test_an_answer_sent_when_time_runs_out_is_kept_and_opens_the_results(app, client, learner,
+                                                                         bank):
+    attempt_id = _timed_attempt(app, learner, bank, seconds_ago=61)
+    snapshot = snapshot_at(app, attempt_id, 0)
+    answer = "true" if snapshot["type"] == "true_false" else "5063"
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"answer": answer, "timed_out": "1"})
+    assert response.status_code == 302 and response.location.endswith("/results")
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.finished_at is not None and len(attempt.answers) == 1
+
+
+def test_timed_out_before_the_deadline_is_an_ordinary_submission(app, client, learner, bank):
+    attempt_id = _timed_attempt(app, learner, bank, seconds_ago=10)
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"timed_out": "1"})
+    assert response.status_code == 400
+    page = client.get(f"/quiz/{attempt_id}/q/0").data.decode()
+    left = int(re.search(r'data-seconds-left="(\d+)"', page).group(1))
+    assert 0 < left <= 50
+    with app.app_context():
+        assert db.session.get(QuizAttempt, attempt_id).finished_at is None

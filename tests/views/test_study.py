@@ -129,7 +129,8 @@ def test_type_in_suggests_a_grade(client, learner, bank):
     page = client.get("/study/").data.decode()
     card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
     right = client.post("/study/check", json={"card_id": card_id, "answer": "5 063"}).get_json()
-    assert right == {"rating": 3, "feedback": right["feedback"], "correct": True}
+    assert right == {"rating": 3, "rating_name": "Good", "feedback": right["feedback"],
+                     "correct": True, "diff_html": right["diff_html"]}
     wrong = client.post("/study/check", json={"card_id": card_id, "answer": "12"}).get_json()
     assert wrong["rating"] == 1
     no_js = client.get(f"/study/?card={card_id}&show=1&answer=5063")
@@ -234,3 +235,29 @@ def test_a_type_in_answer_too_long_says_why(app, client, learner, bank):
     response = client.get(f"/study/?card={card_id}&show=1&answer=" + "x" * 1001)
     assert response.status_code == 400
     assert re.search(r'<p class="error" role="alert">Type your answer: [^<]*1000', response.text)
+
+
+@pytest.mark.parametrize("retention", ["0.70", "0.97"])
+def test_the_documented_limits_of_desired_retention_are_accepted(app, client, learner,
+                                                                 retention):
+    data = {"desired_retention": retention, "new_per_day": "20", "reviews_per_day": "200",
+            "timezone": "UTC"}
+    assert client.post("/study/settings", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, learner.id).settings["desired_retention"] == float(retention)
+
+
+def test_type_in_shows_how_the_typed_answer_differs(client, learner, bank):
+    enrol(client, bank)
+    client.post("/study/settings", data={"desired_retention": "0.9", "new_per_day": "20",
+                                         "reviews_per_day": "200", "timezone": "UTC",
+                                         "type_in": "y"})
+    page = client.get("/study/").data.decode()
+    card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+    checked = client.post("/study/check", json={"card_id": card_id, "answer": "5036"}).get_json()
+    diff = checked["diff_html"]
+    assert "You typed:" in diff and "Answer:" in diff
+    assert re.search(r"<del>.*\[wrong: </span>6<", diff)
+    assert re.search(r"<ins>.*\[missing: </span>6<", diff)
+    no_js = client.get(f"/study/?card={card_id}&show=1&answer=5036").data.decode()
+    assert "You typed:" in no_js and "[wrong: " in no_js and "[missing: " in no_js

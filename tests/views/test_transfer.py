@@ -228,3 +228,24 @@ def test_anki_imports_the_apkg(client, auth, bank):
         finally:
             col.close()
     assert FORMATS["apkg"].can_export
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv", "gift", "moodle-xml", "apkg"])
+@pytest.mark.parametrize("named", [True, False], ids=["by-name", "by-content"])
+def test_the_import_form_detects_the_format(app, client, auth, bank, fmt, named):
+    auth.login("owner")
+    page = client.get(f"/author/banks/{bank}/transfer").data.decode()
+    select = re.search(r'<select[^>]*name="format".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option selected value="detect">', select)
+    exported = client.get(f"/author/banks/{bank}/export?format={fmt}")
+    name = exported.headers["Content-Disposition"].split("filename=")[1].strip('"')
+    response = upload(client, bank, exported.data, "detect", name if named else "upload")
+    assert response.status_code == 200, response.data.decode()[-1500:]
+    assert "0 added" in response.data.decode()
+
+
+def test_a_file_whose_format_cannot_be_told_asks_for_the_format(client, auth, bank):
+    auth.login("owner")
+    response = upload(client, bank, b"just some words\n", "detect", "notes")
+    assert response.status_code == 400
+    assert "choose the format" in response.data.decode()
