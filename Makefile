@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app quizapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench install install-test install-bench vendor chromium db banks lint clean
+.PHONY: run dev test bench install install-test install-bench vendor chromium db banks lint clean
 
 # --- installs: each re-runs only when its inputs changed -------------------
 $(BIN)/python:
@@ -48,10 +48,15 @@ db: install
 banks: db
 	$(FLASK) bank load
 	@if [ -n "$$QUIZAPP_SOURCES_DIR" ]; then $(FLASK) source load "$$QUIZAPP_SOURCES_DIR"; fi
-	$(FLASK) user ensure-admin
 
+# Both end with the admin account's box (its password, when one was generated), then serve.
 run: banks
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(FLASK) user ensure-admin --url http://$(HOST):$(PORT)/
+	@$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'quizapp:create_app()'
+
+dev: banks
+	@$(FLASK) user ensure-admin --url http://$(HOST):$(PORT)/
+	@$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 # --- test -------------------------------------------------------------------
 test: install-test chromium

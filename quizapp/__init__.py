@@ -13,7 +13,7 @@ from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
-from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.extensions import csrf, db, limiter, login_manager, mail, migrate
 from quizapp.main import bp as main_bp
 from quizapp.progress import bp as progress_bp
 from quizapp.quiz import bp as quiz_bp
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)

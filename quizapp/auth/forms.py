@@ -43,3 +43,22 @@ class ChangePasswordForm(AppForm):
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(AppForm):
+    identifier = StringField("Username or email address",
+                             validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Send me a reset link")
+
+
+class ResetPasswordForm(AppForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description=f"At least {MIN_LENGTH} characters; a passphrase is best.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+    submit = SubmitField("Set the new password")
