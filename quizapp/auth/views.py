@@ -15,6 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from quizapp.auth import bp
 from quizapp.auth.forms import (
     ChangePasswordForm,
+    EmailForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
@@ -137,7 +138,33 @@ def change_password():
             flash("Your password is changed. Other devices are logged out.", "success")
             return redirect(url_for("main.home"))
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/password.html", form=form), status
+    return _account_page(form, _email_form(formdata=None), status)
+
+
+@bp.post("/email")
+@login_required
+def set_email():
+    form = _email_form()
+    if form.validate_on_submit():
+        try:
+            user = accounts.set_email(current_user.id, form.email.data, form.password.data)
+        except ServiceError as e:
+            add_error(form, e)
+        else:
+            db.session.commit()
+            flash(f"Reset links now go to {user.email}." if user.email
+                  else "Your email address is removed.", "success")
+            return redirect(url_for("auth.change_password"))
+    return _account_page(ChangePasswordForm(formdata=None), form, 400)
+
+
+def _email_form(**kwargs) -> EmailForm:
+    return EmailForm(prefix="email", data={"email": current_user.email}, **kwargs)
+
+
+def _account_page(password_form: ChangePasswordForm, email_form: EmailForm, status: int):
+    return render_template("auth/password.html", form=password_form,
+                           email_form=email_form), status
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -70,6 +70,17 @@ def change_password(user_id: int, old_password: str, new_password: str) -> User:
     return user
 
 
+def set_email(user_id: int, email: str | None, password: str) -> User:
+    """The address reset links go to; the password confirms it is the user's own doing."""
+    user = _lock_user(user_id)
+    if not verify_password(user.password_hash, password):
+        raise ServiceError("Your password is not right; the address is unchanged.",
+                           field="password")
+    user.email = (email or "").strip() or None
+    db.session.flush()
+    return user
+
+
 def set_password(user_id: int, new_password: str) -> User:
     """An administrator's reset (`flask user set-password`): every session of the user ends."""
     user = _lock_user(user_id)

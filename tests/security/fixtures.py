@@ -439,6 +439,8 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
                                          "confirm": NEW_PASSWORD}},
     "auth.change_password": lambda c: {"data": {"current": PASSWORD, "password": NEW_PASSWORD,
                                                 "confirm": NEW_PASSWORD}},
+    "auth.set_email": lambda c: {"data": {"email-email": "someone@example.net",
+                                          "email-password": PASSWORD}},
     "auth.forgot_password": lambda c: {"data": {"identifier": "lena@example.org"}},
     "auth.reset_password": lambda c: {"data": {"password": NEW_PASSWORD,
                                                "confirm": NEW_PASSWORD}},

@@ -73,6 +73,7 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "auth.register": {"GET": everyone(200), "POST": everyone(400)},
     "auth.logout": {"POST": everyone(302)},
     "auth.change_password": {"GET": members(200), "POST": members(400)},
+    "auth.set_email": {"POST": members(400)},
     "auth.forgot_password": {"GET": everyone(200), "POST": everyone(400)},
     "auth.reset_password": {"GET": everyone(200), "POST": everyone(400)},  # the link is the key
     "admin.users": {"GET": admins(200)},

@@ -161,3 +161,25 @@ def test_an_admin_issues_a_link_to_pass_on(app, client, auth, make_user):
     other = app.test_client()
     assert other.post(path_of(link), data={"password": NEW, "confirm": NEW}).status_code == 302
     assert other.get("/study/settings").status_code == 200
+
+
+def test_a_user_sets_the_address_reset_links_go_to(app, client, auth, outbox, make_user):
+    make_user("bob")
+    auth.login("bob")
+    assert b"Email address" in client.get("/auth/password").data
+    wrong = client.post("/auth/email", data={"email-email": "bob@example.org",
+                                             "email-password": "not my password"})
+    assert wrong.status_code == 400 and b"password is not right" in wrong.data
+    bad = client.post("/auth/email", data={"email-email": "bob at example",
+                                           "email-password": PASSWORD})
+    assert bad.status_code == 400 and b"ann@example.org" in bad.data
+    assert client.post("/auth/email", data={"email-email": "bob@example.org",
+                                            "email-password": PASSWORD}).status_code == 302
+    assert b'value="bob@example.org"' in client.get("/auth/password").data
+    app.test_client().post("/auth/forgot", data={"identifier": "bob"})
+    [mail] = outbox.wait_for(1)
+    assert mail["To"] == "bob@example.org"
+    assert client.post("/auth/email", data={"email-email": "", "email-password": PASSWORD}
+                       ).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.email).where(User.username == "bob")) is None
