@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import update
 
 from quizapp import create_app
 from quizapp.extensions import db
-from quizapp.models import User
 from tests.conftest import PASSWORD, make_test_app
 from tests.smtp import reset_link, smtp_server
 
@@ -107,15 +105,18 @@ def test_first_run_ends_on_getting_started(first_run, page: Page, server_url, vi
 
 
 def test_password_reset_by_mail(app, outbox, page: Page, browser: Browser, server_url, viewport,
-                                make_user, shot, console_errors):
-    bob = make_user("bob")
-    with app.app_context():
-        db.session.execute(update(User).where(User.id == bob.id).values(email="bob@example.org"))
-        db.session.commit()
-    elsewhere = browser.new_context()
+                                make_user, shot, console_errors, tmp_path):
+    make_user("bob")
+    elsewhere = browser.new_context(viewport=VIEWPORTS[viewport])
     other = elsewhere.new_page()
     log_in(other, server_url, "bob")
-    expect(other.get_by_role("heading", name="Hello, bob")).to_be_visible()
+    other.get_by_role("link", name="bob").click()  # the account page
+    other.get_by_label("Email address").fill("bob@example.org")
+    other.get_by_label("Your password").fill(PASSWORD)
+    other.get_by_role("button", name="Save the email address").click()
+    expect(other.get_by_text("Reset links now go to bob@example.org.")).to_be_visible()
+    no_sideways_scroll(other)
+    other.screenshot(path=str(tmp_path / f"00-account-{viewport}.png"), full_page=True)
 
     page.goto(server_url + "/auth/login")
     page.get_by_role("link", name="Forgot your password?").click()
