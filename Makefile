@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app quizapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench install install-test install-bench vendor chromium db banks lint lock clean
+.PHONY: run dev test bench install install-test install-bench vendor chromium pgbouncer db banks lint lock clean
 
 # --- installs: each re-runs only when its inputs changed -------------------
 # Python packages come from the lock files in requirements/ (exact versions and hashes;
@@ -54,6 +54,10 @@ vendor: static/vendor/.stamp
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# The tests put a PgBouncer of their own (transaction mode) in front of PostgreSQL.
+pgbouncer:
+	@test -x /usr/sbin/pgbouncer || (apt-get update -qq && apt-get install -y -qq pgbouncer)
+
 # --- run --------------------------------------------------------------------
 db: install
 	$(FLASK) db upgrade
@@ -61,13 +65,18 @@ db: install
 banks: db
 	$(FLASK) bank load
 	@if [ -n "$$QUIZAPP_SOURCES_DIR" ]; then $(FLASK) source load "$$QUIZAPP_SOURCES_DIR"; fi
-	$(FLASK) user ensure-admin
 
+# Both end with the admin account's box (its password, when one was generated), then serve.
 run: banks
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(FLASK) user ensure-admin --url http://$(HOST):$(PORT)/
+	@$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'quizapp:create_app()'
+
+dev: banks
+	@$(FLASK) user ensure-admin --url http://$(HOST):$(PORT)/
+	@$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 # --- test -------------------------------------------------------------------
-test: install-test chromium
+test: install-test chromium pgbouncer
 	$(BIN)/ruff check quizapp tests bench
 	$(FLASK) bank validate
 	@if [ -d ../shared/articles ]; then \

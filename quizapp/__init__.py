@@ -17,7 +17,7 @@ from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
-from quizapp.extensions import csrf, db, login_manager, migrate, redis_store
+from quizapp.extensions import csrf, db, login_manager, mail, migrate, redis_store
 from quizapp.main import bp as main_bp
 from quizapp.progress import bp as progress_bp
 from quizapp.quiz import bp as quiz_bp
@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     redis_store.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
@@ -89,10 +90,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _engine_options(config: Mapping[str, Any], url) -> dict[str, Any]:
     """Pool settings from the environment (see Config); connections checked before use."""
     options: dict[str, Any] = {"pool_pre_ping": True}
-    if url.get_backend_name() == "postgresql":
+    postgresql = url.get_backend_name() == "postgresql"
+    if postgresql:
         options["connect_args"] = {"connect_timeout": int(config["QUIZAPP_DB_CONNECT_TIMEOUT"])}
     if int(config["QUIZAPP_DB_POOL_SIZE"]) <= 0:
+        # A connection per request, kept by nobody: the mode for PgBouncer in transaction
+        # mode, where a server-side prepared statement could land on another server
+        # connection, so psycopg prepares none.
         options["poolclass"] = NullPool
+        if postgresql:
+            options["connect_args"]["prepare_threshold"] = None
     elif url.database not in (None, "", ":memory:"):
         options.update(pool_size=int(config["QUIZAPP_DB_POOL_SIZE"]),
                        max_overflow=int(config["QUIZAPP_DB_MAX_OVERFLOW"]),

@@ -68,21 +68,61 @@ def user_set_role(username: str, role: str) -> None:
     user = accounts.find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    accounts.set_role(user.id, role)
+    try:
+        accounts.set_role(user.id, role)
+    except ServiceError as e:
+        raise click.ClickException(str(e)) from None
     click.echo(f"{user.username} is now {role}.")
 
 
-@user_cli.command("ensure-admin")
-@one_machine_at_a_time
-def user_ensure_admin() -> None:
-    """Create `admin` if there is no administrator (password: QUIZAPP_ADMIN_PASSWORD)."""
+@user_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_set_password(username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME; every session of the account ends."""
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
-        generated = accounts.ensure_admin(os.environ.get("QUIZAPP_ADMIN_PASSWORD"), now=utcnow())
+        accounts.set_password(user.id, password)
+    except ServiceError as e:
+        raise click.ClickException(str(e)) from None
+    db.session.commit()
+    click.echo(f"The password of {user.username} is changed; their sessions have ended.")
+
+
+@user_cli.command("ensure-admin")
+@click.option("--url", default="http://127.0.0.1:5000/", show_default=True,
+              help="Where the app is served, for the how-to-log-in box.")
+@one_machine_at_a_time
+def user_ensure_admin(url: str) -> None:
+    """Create `admin` if there is no administrator (password: QUIZAPP_ADMIN_PASSWORD).
+
+    `make run` calls it last, right before serving, so the box below ends the output."""
+    given = os.environ.get("QUIZAPP_ADMIN_PASSWORD")
+    try:
+        created, generated = accounts.ensure_admin(given, now=utcnow())
     except ServiceError as e:
         raise click.ClickException(f"QUIZAPP_ADMIN_PASSWORD: {e}") from None
+    if not created:
+        click.echo(f"An administrator account exists already. Log in at {url}")
+        return
+    password = generated or "the one in QUIZAPP_ADMIN_PASSWORD"
+    lines = [f"quizapp is starting at {url}", "",
+             "Log in as:  admin",
+             f"Password:   {password}"]
     if generated:
-        click.echo(f"Created the administrator account: admin / {generated}")
-        click.echo("This password is shown once. Change it after logging in.")
+        lines.append("            (shown only this once: note it now)")
+    lines += ["", "Change it on the account page (click 'admin' at the top right),",
+              "or: .venv/bin/flask --app quizapp user set-password admin"]
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 4) + "+"
+    click.echo("\n".join(["", rule, *(f"|  {line.ljust(width)}  |" for line in lines), rule,
+                          ""]))
 
 
 @bank_cli.command("validate")

@@ -53,6 +53,20 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 8
 
+    # Mail (Flask-Mailman), for password-reset links. Without MAIL_SERVER no mail is sent and
+    # an admin hands out reset links from the users page instead.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or "quizapp@localhost"
+    MAIL_TIMEOUT = 10
+    MAIL_BACKEND = "smtp"  # Flask-Mailman would pick an in-memory outbox under TESTING
+
     # Login throttling (services.throttle): (attempts, window in seconds) per account and
     # address, then per account from any address.
     LOGIN_LIMITS = [(5, 60), (30, 15 * 60)]
+    # Password-reset mails: per account asked for, then per client address (an hour each).
+    RESET_LIMITS = [(3, 60 * 60), (10, 60 * 60)]

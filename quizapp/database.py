@@ -59,18 +59,16 @@ def _strip_row_locks(engine: Engine) -> None:
 def exclusive(engine: Engine, name: str) -> Iterator[None]:
     """Hold a lock named `name` for the whole database while the block runs, so a command
     started on several machines at once (migrations, `bank load`) runs once at a time: the
-    others wait, then find the work done. PostgreSQL: a session advisory lock on a connection
-    of its own. SQLite: an advisory file lock beside the database file."""
+    others wait, then find the work done. PostgreSQL: an advisory lock on a connection of
+    its own. SQLite: an advisory file lock beside the database file."""
     if engine.dialect.name == "postgresql":
+        # A transaction-level lock, held by a transaction kept open on a connection of its
+        # own: released however the process ends, and it works through PgBouncer in
+        # transaction mode too (an open transaction keeps its server connection).
         key = zlib.crc32(f"quizapp:{name}".encode())
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            conn.commit()
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                conn.commit()
+        with engine.connect() as conn, conn.begin():
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            yield
         return
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,6 +26,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
+mail = Mail()
 csrf = CSRFProtect()
 # Redis when REDIS_URL is set (login throttling); the database stands in when it is not.
 redis_store = RedisStore()

@@ -13,6 +13,8 @@ def nav_links(user: User) -> list[tuple[str, str]]:
         links += [("author.banks", "Banks"), ("progress.class_banks", "Class")]
     if user.is_admin:
         links.append(("admin.users", "Users"))
+    if user.is_instructor:
+        links.append(("main.getting_started", "Help"))
     return links
 
 

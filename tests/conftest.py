@@ -132,6 +132,7 @@ def make_test_app(database: str, tmp_path, **overrides: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": uri,
         "WTF_CSRF_ENABLED": False,
         "QUIZAPP_SOURCES_DIR": None,
+        "MAIL_SERVER": None,  # no mail unless a test starts its own SMTP server
         **overrides,
     }
     return create_app(config)

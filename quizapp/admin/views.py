@@ -1,27 +1,39 @@
-from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
+"""Administrators manage accounts: search, roles, disable and enable, reset links, delete."""
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
 from quizapp.access import admin_required
 from quizapp.admin import bp
-from quizapp.admin.forms import RoleForm
+from quizapp.admin.forms import DeleteUserForm, RoleForm, UserSearchForm
+from quizapp.auth.mail import mail_configured
 from quizapp.extensions import db
+from quizapp.forms import ActionForm
 from quizapp.models import User
-from quizapp.services import accounts
+from quizapp.models.types import utcnow
+from quizapp.services import accounts, my_data, password_reset
 from quizapp.services.errors import ServiceError
+
+
+def _user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404, "No such user.")
 
 
 @bp.get("/users")
 @admin_required
 def users():
-    people = db.session.scalars(select(User).order_by(User.username)).all()
-    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role.value) for u in people}
-    return render_template("admin/users.html", users=people, forms=forms)
+    search = UserSearchForm(request.args)
+    if not search.validate():
+        abort(400, "Search with some text and a page number from 1 up.")
+    found = accounts.search_users(search.q.data or "", search.page.data or 1)
+    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role.value) for u in found.items}
+    return render_template("admin/users.html", found=found, forms=forms, search=search,
+                           action_form=ActionForm(), mail_on=mail_configured())
 
 
 @bp.post("/users/<int:user_id>/role")
 @admin_required
 def set_role(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _user(user_id)
     form = RoleForm(prefix=f"u{user.id}")
     if not form.validate_on_submit():
         abort(400, "Choose one of the listed roles.")
@@ -31,3 +43,70 @@ def set_role(user_id: int):
         abort(400, str(e))
     flash(f"{user.username} is now {form.role.data}.", "success")
     return redirect(url_for("admin.users"))
+
+
+def _set_disabled(user_id: int, disabled: bool):
+    user = _user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was not complete: reload the page and try again.")
+    try:
+        accounts.set_disabled(user.id, disabled, utcnow())
+    except ServiceError as e:
+        abort(400, str(e))
+    db.session.commit()
+    flash(f"{user.username} is disabled: they cannot log in, and their sessions have ended."
+          if disabled else f"{user.username} can log in again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_required
+def disable(user_id: int):
+    return _set_disabled(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@admin_required
+def enable(user_id: int):
+    return _set_disabled(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+@admin_required
+def reset_link(user_id: int):
+    """A one-time link for the admin to pass on, shown once (only its hash is stored)."""
+    user = _user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was not complete: reload the page and try again.")
+    try:
+        issued = password_reset.issue(user.id, utcnow())
+    except ServiceError as e:
+        abort(400, str(e))
+    db.session.commit()
+    link = url_for("auth.reset_password", token=issued.token, _external=True)
+    response = make_response(render_template("admin/reset_link.html", user=user, link=link,
+                                             expires_at=issued.expires_at))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete_user(user_id: int):
+    user = _user(user_id)
+    form = DeleteUserForm()
+    if form.validate_on_submit():
+        if form.username.data.strip().lower() != user.username.lower():
+            form.username.errors.append(f"Type {user.username} to confirm.")
+        else:
+            try:
+                username = my_data.delete_user(user.id)
+            except ServiceError as e:
+                abort(400, str(e))
+            db.session.commit()
+            flash(f"{username} and all their data are deleted.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/delete_user.html", user=user, form=form,
+                           counts=my_data.data_counts(user.id)), status
+

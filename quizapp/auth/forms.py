@@ -43,3 +43,35 @@ class ChangePasswordForm(AppForm):
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(AppForm):
+    identifier = StringField("Username or email address",
+                             validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Send me a reset link")
+
+
+class ResetPasswordForm(AppForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description=f"At least {MIN_LENGTH} characters; a passphrase is best.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+    submit = SubmitField("Set the new password")
+
+
+class EmailForm(AppForm):
+    """On the account page, beside the password form (hence its prefix)."""
+
+    email = EmailField(
+        "Email address",
+        validators=[Optional(), Length(max=254),
+                    Regexp(r"^[^@\s]+@[^@\s]+$", message="Enter an address like ann@example.org.")],
+        description="Where password-reset links go. Leave it empty to remove it.",
+    )
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    submit = SubmitField("Save the email address")

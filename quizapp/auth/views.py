@@ -13,10 +13,19 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth import bp
-from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from quizapp.auth.forms import (
+    ChangePasswordForm,
+    EmailForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from quizapp.auth.mail import mail_configured, send_reset_link
+from quizapp.extensions import db
 from quizapp.forms import add_error
 from quizapp.models.types import utcnow
-from quizapp.services import accounts, throttle
+from quizapp.services import accounts, password_reset, throttle
 from quizapp.services.errors import ServiceError
 
 
@@ -52,10 +61,10 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _too_many(seconds: int):
+def _too_many(seconds: int, what: str = "failed logins for this account"):
     response = make_response(render_template(
         "errors/error.html", code=429, title="Too many attempts",
-        message=f"Too many failed logins for this account. Try again in {seconds} seconds."),
+        message=f"Too many {what}. Try again in {seconds} seconds."),
         429)
     response.headers["Retry-After"] = str(seconds)
     return response
@@ -73,12 +82,20 @@ def login():
         if attempt.refused:
             return _too_many(attempt.retry_after)
         user = accounts.authenticate(form.username.data, form.password.data)
-        if user is not None:
+        if user is not None and not user.is_active:
+            form.form_errors.append("This account is disabled. An administrator can "
+                                    "enable it again.")
+        elif user is not None:
             throttle.give_back(attempt, utcnow())
+            first = accounts.record_login(user.id, utcnow())
+            db.session.commit()
             _start_session(user, remember=form.remember.data)
             flash("You are logged in.", "success")
+            if first and user.is_instructor and not request.args.get("next"):
+                return redirect(url_for("main.getting_started"))
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Wrong username or password.")
+        else:
+            form.password.errors.append("Wrong username or password.")
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 
@@ -109,4 +126,84 @@ def change_password():
             flash("Your password is changed. Other devices are logged out.", "success")
             return redirect(url_for("main.home"))
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/password.html", form=form), status
+    return _account_page(form, _email_form(formdata=None), status)
+
+
+@bp.post("/email")
+@login_required
+def set_email():
+    form = _email_form()
+    if form.validate_on_submit():
+        try:
+            user = accounts.set_email(current_user.id, form.email.data, form.password.data)
+        except ServiceError as e:
+            add_error(form, e)
+        else:
+            db.session.commit()
+            flash(f"Reset links now go to {user.email}." if user.email
+                  else "Your email address is removed.", "success")
+            return redirect(url_for("auth.change_password"))
+    return _account_page(ChangePasswordForm(formdata=None), form, 400)
+
+
+def _email_form(**kwargs) -> EmailForm:
+    return EmailForm(prefix="email", data={"email": current_user.email}, **kwargs)
+
+
+def _account_page(password_form: ChangePasswordForm, email_form: EmailForm, status: int):
+    return render_template("auth/password.html", form=password_form,
+                           email_form=email_form), status
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Mail a reset link; the answer is the same whether or not the account exists."""
+    form = ForgotPasswordForm()
+    if not mail_configured():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/forgot.html", form=None), status
+    if form.validate_on_submit():
+        now = utcnow()
+        attempt = throttle.count_attempt(
+            throttle.reset_keys(form.identifier.data, request.remote_addr),
+            current_app.config["RESET_LIMITS"], now)
+        if attempt.refused:
+            return _too_many(attempt.retry_after, "password-reset requests")
+        for user in password_reset.mail_recipients(form.identifier.data):
+            issued = password_reset.issue(user.id, now)
+            db.session.commit()
+            send_reset_link(user, url_for("auth.reset_password", token=issued.token,
+                                          _external=True), issued.expires_at)
+        flash("If that account exists and has an email address, a reset link is on its "
+              "way. It works once, within an hour.", "info")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/reset/<string(maxlength=100):token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    now = utcnow()
+    try:
+        account = password_reset.check(token, now)
+    except password_reset.InvalidLink as e:
+        return render_template("auth/reset_invalid.html", message=str(e)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = password_reset.reset_password(token, form.password.data, now)
+        except password_reset.InvalidLink as e:  # used up by a request a moment ago
+            return render_template("auth/reset_invalid.html", message=str(e)), 400
+        except ServiceError as e:
+            add_error(form, e)
+        else:
+            db.session.commit()
+            _start_session(user, remember=False)  # a fresh session; every other one ended
+            flash("Your password is changed and you are logged in. Every other session of "
+                  "this account has ended.", "success")
+            return redirect(url_for("main.home"))
+    status = 400 if form.is_submitted() else 200
+    response = make_response(render_template("auth/reset.html", form=form,
+                                             username=account.username), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,5 +1,8 @@
 """Password hashing (argon2id) and the rules a new password must meet."""
 
+import hashlib
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -46,3 +49,15 @@ def password_problem(password: str, username: str = "") -> str | None:
     if username and password.lower() == username.lower():
         return "The password must not be your username."
     return None
+
+
+def new_reset_token() -> tuple[str, str]:
+    """A password-reset token for the link (256 random bits) and the hash to store.
+
+    A plain SHA-256 is enough here: the token is random, not a guessable password."""
+    token = secrets.token_urlsafe(32)
+    return token, reset_token_hash(token)
+
+
+def reset_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

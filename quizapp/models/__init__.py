@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, bank_editor
+from quizapp.models.password_reset import PasswordReset
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
 from quizapp.models.security import ThrottleCounter
 from quizapp.models.source import SourceArticle, SourceParagraph
@@ -14,6 +15,7 @@ __all__ = [
     "Bank",
     "Card",
     "Enrolment",
+    "PasswordReset",
     "PendingImport",
     "Question",
     "QuestionRevision",

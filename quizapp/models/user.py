@@ -46,12 +46,20 @@ class User(UserMixin, db.Model):
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
     # Bumped on logout and password change: older session cookies stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set by an admin: a disabled account cannot log in (its sessions end when it is set).
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first successful login: staff see the getting-started page then.
+    first_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
     def setting(self, name: str) -> Any:
         return (self.settings or {}).get(name, DEFAULT_SETTINGS[name])
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return self.disabled_at is None
 
     @property
     def is_instructor(self) -> bool:

@@ -4,7 +4,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from quizapp.domain.passwords import hash_password, password_problem, verify_password
 from quizapp.extensions import db
@@ -70,6 +70,29 @@ def change_password(user_id: int, old_password: str, new_password: str) -> User:
     return user
 
 
+def set_email(user_id: int, email: str | None, password: str) -> User:
+    """The address reset links go to; the password confirms it is the user's own doing."""
+    user = _lock_user(user_id)
+    if not verify_password(user.password_hash, password):
+        raise ServiceError("Your password is not right; the address is unchanged.",
+                           field="password")
+    user.email = (email or "").strip() or None
+    db.session.flush()
+    return user
+
+
+def set_password(user_id: int, new_password: str) -> User:
+    """An administrator's reset (`flask user set-password`): every session of the user ends."""
+    user = _lock_user(user_id)
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise ServiceError(problem, field="password")
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    db.session.flush()
+    return user
+
+
 def end_sessions(user_id: int) -> None:
     """Log out everywhere: cookies carrying the old session version stop working."""
     user = _lock_user(user_id)
@@ -83,9 +106,56 @@ def set_role(user_id: int, role: str) -> User:
     except ValueError:
         raise ServiceError(f"Unknown role {role!r}.") from None
     user = _lock_user(user_id)
+    if new_role != Role.ADMIN:
+        refuse_last_admin(user, "demoted")
     user.role = new_role
     db.session.commit()
     return user
+
+
+def refuse_last_admin(user: User, action: str) -> None:
+    """An app without an active administrator could not be managed: keep the last one."""
+    if not (user.is_admin and user.is_active):
+        return
+    others = db.session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.disabled_at.is_(None),
+                              User.id != user.id).with_for_update()).all()
+    if not others:
+        raise ServiceError(f"{user.username} is the last administrator and cannot be "
+                           f"{action}. Make another account an administrator first.")
+
+
+def set_disabled(user_id: int, disabled: bool, now: datetime) -> User:
+    """Disable an account (it cannot log in, and its sessions end) or enable it again."""
+    user = _lock_user(user_id)
+    if disabled and user.disabled_at is None:
+        refuse_last_admin(user, "disabled")
+        user.disabled_at = now
+        user.session_version += 1
+    elif not disabled:
+        user.disabled_at = None
+    db.session.flush()
+    return user
+
+
+def record_login(user_id: int, now: datetime) -> bool:
+    """Note the first login; True if this is it (staff are shown how to get started)."""
+    user = _lock_user(user_id)
+    if user.first_login_at is not None:
+        return False
+    user.first_login_at = now
+    db.session.flush()
+    return True
+
+
+def search_users(text: str, page: int, per_page: int = 25):
+    """Users whose username or email contains `text` (any case), a page at a time."""
+    query = select(User).order_by(func.lower(User.username))
+    text = text.strip().lower()
+    if text:
+        query = query.where(or_(func.lower(User.username).contains(text, autoescape=True),
+                                func.lower(User.email).contains(text, autoescape=True)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def update_settings(user_id: int, values: dict) -> User:
@@ -96,19 +166,18 @@ def update_settings(user_id: int, values: dict) -> User:
     return user
 
 
-def ensure_admin(password: str | None, *, now: datetime) -> str | None:
+def ensure_admin(password: str | None, *, now: datetime) -> tuple[bool, str | None]:
     """Create the first account, `admin`, when there are no admins.
 
-    Returns the generated password when one was made up (to print once), else None.
-    """
+    Returns whether it was created, and the password if one was made up (to print once)."""
     exists = db.session.scalar(select(User.id).where(User.role == Role.ADMIN).limit(1))
     if exists is not None:
-        return None
+        return False, None
     generated = None
     if not password:
         password = generated = secrets.token_urlsafe(12)
     create_user("admin", password, role=Role.ADMIN, now=now)
-    return generated
+    return True, generated
 
 
 def load_session_user(token: str) -> User | None:
@@ -117,7 +186,7 @@ def load_session_user(token: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user
 

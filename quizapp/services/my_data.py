@@ -5,14 +5,17 @@ import io
 import json
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from quizapp.domain.passwords import verify_password
 from quizapp.extensions import db
 from quizapp.models import (
     AttemptAnswer,
+    Bank,
     Card,
     Enrolment,
+    PasswordReset,
+    PendingImport,
     Question,
     QuestionRevision,
     QuizAttempt,
@@ -20,7 +23,8 @@ from quizapp.models import (
     User,
     bank_editor,
 )
-from quizapp.services.errors import ServiceError
+from quizapp.services.accounts import refuse_last_admin
+from quizapp.services.errors import NotFound, ServiceError
 
 REVIEW_COLUMNS = ["reviewed_at", "question_key", "rating", "origin", "previous_state",
                   "recall_probability", "duration_ms"]
@@ -73,11 +77,35 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def data_counts(user_id: int) -> dict[str, int]:
+    """What deleting the account removes (and the banks it leaves without an owner)."""
+    def count(model, column) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(
+            column == user_id))
+
+    return {"cards": count(Card, Card.user_id), "reviews": count(Review, Review.user_id),
+            "quiz attempts": count(QuizAttempt, QuizAttempt.user_id),
+            "banks owned (they stay, without an owner)": count(Bank, Bank.owner_id)}
+
+
 def delete_account(user_id: int, password: str) -> None:
-    """Remove the user and everything that is theirs, in one transaction."""
+    """The learner's own "delete my account": the password confirms it."""
     user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None or not verify_password(user.password_hash, password):
         raise ServiceError("That password is not right; nothing was deleted.", field="password")
+    delete_user(user_id)
+    db.session.commit()
+
+
+def delete_user(user_id: int) -> str:
+    """Remove the user and everything that is theirs (flushes; the caller commits).
+
+    Banks they own and revisions they wrote stay, without an owner or author. Returns the
+    username. The last administrator is refused."""
+    user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    if user is None:
+        raise NotFound("No such user.")
+    refuse_last_admin(user, "deleted")
     attempt_ids = select(QuizAttempt.id).where(QuizAttempt.user_id == user_id)
     db.session.execute(delete(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(attempt_ids)))
     db.session.execute(delete(QuizAttempt).where(QuizAttempt.user_id == user_id))
@@ -85,5 +113,9 @@ def delete_account(user_id: int, password: str) -> None:
     db.session.execute(delete(Card).where(Card.user_id == user_id))
     db.session.execute(delete(Enrolment).where(Enrolment.user_id == user_id))
     db.session.execute(delete(bank_editor).where(bank_editor.c.user_id == user_id))
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user_id))
+    db.session.execute(delete(PendingImport).where(PendingImport.user_id == user_id))
+    username = user.username
     db.session.delete(user)
-    db.session.commit()
+    db.session.flush()
+    return username

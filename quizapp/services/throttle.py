@@ -71,6 +71,12 @@ def login_keys(username: str, address: str | None) -> tuple[str, str]:
     return f"login|{name}|{(address or '-')[:100]}", f"login|{name}"
 
 
+def reset_keys(identifier: str, address: str | None) -> tuple[str, str]:
+    """Counter keys for a password-reset request: the name or address asked for, then the
+    client's address, so nobody can flood one mailbox or mail every account."""
+    return f"reset|{identifier.strip().lower()[:100]}", f"reset-from|{(address or '-')[:100]}"
+
+
 def count_attempt(keys: tuple[str, ...], limits: list[tuple[int, int]], now: datetime
                   ) -> Attempt:
     """Count one attempt under each key (limit i for key i) and say whether it may go on."""

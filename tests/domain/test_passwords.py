@@ -1,6 +1,14 @@
+import re
+
 import pytest
 
-from quizapp.domain.passwords import hash_password, password_problem, verify_password
+from quizapp.domain.passwords import (
+    hash_password,
+    new_reset_token,
+    password_problem,
+    reset_token_hash,
+    verify_password,
+)
 
 
 def test_hash_is_argon2id_with_owasp_parameters():
@@ -40,3 +48,12 @@ def test_password_rules(password, username, problem):
         assert result is None
     else:
         assert problem in result
+
+
+def test_reset_tokens_are_random_and_only_their_hash_is_kept():
+    tokens = [new_reset_token() for _ in range(50)]
+    assert len({token for token, _ in tokens}) == 50
+    for token, digest in tokens:
+        assert len(token) >= 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token)  # 256 bits, URL-safe
+        assert digest == reset_token_hash(token) and re.fullmatch(r"[0-9a-f]{64}", digest)
+        assert token not in digest

@@ -28,9 +28,10 @@ from quizapp.models import (
     Role,
     SourceArticle,
     SourceParagraph,
+    User,
 )
 from quizapp.models.types import utcnow
-from quizapp.services import accounts, authoring, quizzes, study
+from quizapp.services import accounts, authoring, password_reset, quizzes, study
 from quizapp.services import transfer as transfer_service
 from tests.conftest import PASSWORD, make_test_app, sample_question
 
@@ -60,6 +61,7 @@ class World:
     cards: dict[str, int]  # each user's card of question_a, reviewed once
     finished_attempt: int  # the learner's, answered and finished
     expired_attempt: int  # the learner's timed test whose time ran out, never finished
+    reset_token: str  # an unused password-reset link of the learner's
 
     def who(self, role: str) -> str:
         """Whose objects a role acts on: anonymous tries the learner's."""
@@ -70,8 +72,11 @@ class World:
         who = self.who(role)
         return {"bank_id": self.bank_a, "question_id": self.question_a,
                 "attempt_id": self.attempts[who], "position": 0, "card_id": self.cards[who],
-                "user_id": self.users[who].id, "slug": "minsk-talks", "kind": "reviews",
-                "fmt": "csv", "filename": "css/app.css", "token_owner": who}
+                # An admin manages someone else's account: the last admin may not disable or
+                # delete their own.
+                "user_id": self.users["other_learner" if who == "admin" else who].id,
+                "slug": "minsk-talks", "kind": "reviews", "fmt": "csv",
+                "filename": "css/app.css", "token_owner": who, "token": self.reset_token}
 
 
 USERS = {"learner": ("lena", Role.LEARNER), "other_learner": ("oscar", Role.LEARNER),
@@ -86,6 +91,10 @@ def build_world(app: Flask) -> World:
     with app.app_context():
         users = {name: accounts.create_user(username, PASSWORD, role=role, now=earlier)
                  for name, (username, role) in USERS.items()}
+        for user in users.values():  # they have logged in before: no getting-started page
+            user.first_login_at = earlier
+        users["learner"].email = "lena@example.org"
+        reset_token = password_reset.issue(users["learner"].id, now).token
         db.session.add(SourceArticle(slug="minsk-talks", title="The Minsk talks", paragraphs=[
             SourceParagraph(number=n, section="Talks", text=f"Paragraph {n}.")
             for n in (1, 2, 3)]))
@@ -131,7 +140,8 @@ def build_world(app: Flask) -> World:
         return World(users={n: Person(u.id, u.username) for n, u in users.items()},
                      bank_a=bank_a.id, bank_b=bank_b.id, question_a=question_a.id,
                      question_b=question_b.id, attempts=attempts, cards=cards,
-                     finished_attempt=finished.id, expired_attempt=expired.id)
+                     finished_attempt=finished.id, expired_attempt=expired.id,
+                     reset_token=reset_token)
 
 
 def _card_of(user_id: int, question_id: int) -> int:
@@ -156,7 +166,9 @@ def world_app(request, tmp_path_factory, **config: Any) -> Iterator[Flask]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(passwords, "_hasher",
                       PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        app = make_test_app(request.param, tmp_path_factory.mktemp("world"), **config)
+        # Mail is "configured" but kept in Flask-Mailman's in-memory outbox.
+        app = make_test_app(request.param, tmp_path_factory.mktemp("world"),
+                            MAIL_SERVER="mail.invalid", MAIL_BACKEND="locmem", **config)
         with app.app_context():
             if request.param == "sqlite":
                 db.create_all()
@@ -406,6 +418,12 @@ def _staged_import(ctx: Ctx) -> dict[str, Any]:
     return {"token": token}
 
 
+def _username(ctx: Ctx) -> str:
+    with ctx.app.app_context():
+        user = db.session.get(User, ctx.objects["user_id"])
+        return user.username if user else "nobody"
+
+
 def _card(ctx: Ctx) -> dict[str, Any]:
     return {"card_id": ctx.objects["card_id"]}
 
@@ -421,7 +439,16 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
                                          "confirm": NEW_PASSWORD}},
     "auth.change_password": lambda c: {"data": {"current": PASSWORD, "password": NEW_PASSWORD,
                                                 "confirm": NEW_PASSWORD}},
+    "auth.set_email": lambda c: {"data": {"email-email": "someone@example.net",
+                                          "email-password": PASSWORD}},
+    "auth.forgot_password": lambda c: {"data": {"identifier": "lena@example.org"}},
+    "auth.reset_password": lambda c: {"data": {"password": NEW_PASSWORD,
+                                               "confirm": NEW_PASSWORD}},
     "admin.set_role": lambda c: {"data": {f"u{c.objects['user_id']}-role": "admin"}},
+    "admin.disable": lambda c: {"data": {}},
+    "admin.enable": lambda c: {"data": {}},
+    "admin.reset_link": lambda c: {"data": {}},
+    "admin.delete_user": lambda c: {"data": {"username": _username(c)}},
     "author.new_bank": lambda c: {"data": {"slug": "new-bank", "title": "New bank"}},
     "author.edit_bank": lambda c: {"data": {"slug": _bank_slug(c), "title": "Renamed"}},
     "author.set_editors": lambda c: {"data": {"editors": "otto, ingrid"}},

@@ -69,12 +69,20 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "main.home": {"GET": everyone(200)},
     "main.healthz": {"GET": everyone(200)},
     "main.readyz": {"GET": everyone(200)},
+    "main.getting_started": {"GET": staff(200)},
     "auth.login": {"GET": everyone(200), "POST": everyone(400)},
     "auth.register": {"GET": everyone(200), "POST": everyone(400)},
     "auth.logout": {"POST": everyone(302)},
     "auth.change_password": {"GET": members(200), "POST": members(400)},
+    "auth.set_email": {"POST": members(400)},
+    "auth.forgot_password": {"GET": everyone(200), "POST": everyone(400)},
+    "auth.reset_password": {"GET": everyone(200), "POST": everyone(400)},  # the link is the key
     "admin.users": {"GET": admins(200)},
     "admin.set_role": {"POST": admins(400)},
+    "admin.disable": {"POST": admins(302)},
+    "admin.enable": {"POST": admins(302)},
+    "admin.reset_link": {"POST": admins(200)},  # the page that shows the link
+    "admin.delete_user": {"GET": admins(200), "POST": admins(400)},
     "sources.article": {"GET": members(200)},
     "quiz.start": {"GET": members(200), "POST": members(400)},
     "quiz.resume": {"GET": members(302)},  # open attempt: on to its first question
@@ -117,7 +125,7 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
 # Failed logins are counted (throttling), so an empty login form is a 400 that writes.
 WRITES_ON_400 = {"auth.login"}
 PUBLIC = {"static", "main.home", "main.healthz", "main.readyz", "auth.login", "auth.register",
-          "auth.logout"}
+          "auth.logout", "auth.forgot_password", "auth.reset_password"}
 STAFF_PREFIXES = ("/author/", "/progress/class", "/admin/")
 
 CASES = [(endpoint, method, role) for endpoint, methods in POLICY.items()
@@ -234,7 +242,8 @@ CROSS = (
     + [(LEARNER, e, m, NO_SUCH_OBJECT, 404) for e, m in ATTEMPT_ROUTES + CARD_ROUTES]
     + [(INSTRUCTOR, e, m, NO_SUCH_OBJECT, 404) for e, m in QUESTION_ROUTES]
     + [(ADMIN, e, m, NO_SUCH_BANK, 404) for e, m in BANK_ROUTES]
-    + [(ADMIN, "admin.set_role", "POST", NO_SUCH_OBJECT, 404)]
+    + [(ADMIN, e, m, NO_SUCH_OBJECT, 404) for e, methods in POLICY.items()
+       if e.startswith("admin.") and e != "admin.users" for m in methods]
 )
 
 

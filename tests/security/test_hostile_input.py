@@ -67,6 +67,7 @@ def app(shared):
 # Every GET route that reads its query string, with a query that makes it do so. A view that
 # starts reading request.args needs a row here (test_every_query_reader_is_swept).
 GET_QUERIES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "admin.users": lambda o: {"q": "a", "page": "1"},
     "auth.login": lambda o: {"next": "/study/"},
     "author.editor": lambda o: {"type": "cloze"},
     "author.export": lambda o: {"format": "yaml"},
@@ -92,13 +93,14 @@ INTEGER_FIELDS = {
     "study.unsuspend": {"card_id"}, "study.banks": {"bank_id"},
     "study.settings": {"new_per_day", "reviews_per_day"},
     "quiz.start": {"banks", "count", "time_limit"}, "author.revert": {"number"},
+    "admin.users": {"page"},
 }
 ID_FIELDS = frozenset({"card_id", "bank_id"})  # <= 0 names nothing either
 
-ANONYMOUS_FORMS = {"auth.login", "auth.register"}
+ANONYMOUS_FORMS = {"auth.login", "auth.register", "auth.forgot_password", "auth.reset_password"}
 # After one of these succeeds the client's session is gone or another: log in afresh.
 SESSION_CHANGERS = {"auth.login", "auth.register", "auth.logout", "auth.change_password",
-                    "progress.delete_account"}
+                    "auth.reset_password", "progress.delete_account"}
 # Failed logins are counted (services.throttle): a refused login may write that table only.
 WRITES_ON_4XX = {"auth.login": {"throttle_counter"}}
 

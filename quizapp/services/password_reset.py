@@ -1,0 +1,103 @@
+"""Password reset by a one-time link: mailed to the account's address, or issued by an admin.
+
+Only a hash of the token is stored, with its expiry and the time it was used; a reset ends
+every session of the account (the session version). Flushes; the caller commits."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select
+
+from quizapp.domain.passwords import (
+    hash_password,
+    new_reset_token,
+    password_problem,
+    reset_token_hash,
+)
+from quizapp.extensions import db
+from quizapp.models import PasswordReset, User
+from quizapp.services.errors import NotFound, ServiceError
+
+LIFETIME = timedelta(hours=1)
+
+
+class InvalidLink(ServiceError):
+    """A reset link that is unknown, used or expired: the message says which."""
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    user: User
+    token: str
+    expires_at: datetime
+
+
+def issue(user_id: int, now: datetime, lifetime: timedelta = LIFETIME) -> IssuedLink:
+    """A new link for the account; any earlier unused link of it stops working."""
+    user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    if user is None:
+        raise NotFound("No such user.")
+    if not user.is_active:
+        raise ServiceError(f"{user.username} is disabled: enable the account first.")
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                   PasswordReset.used_at.is_(None)))
+    token, digest = new_reset_token()
+    db.session.add(PasswordReset(user_id=user.id, token_hash=digest, created_at=now,
+                                 expires_at=now + lifetime))
+    db.session.flush()
+    return IssuedLink(user, token, now + lifetime)
+
+
+def mail_recipients(identifier: str) -> list[User]:
+    """Active accounts with an email address whose username or email is `identifier`."""
+    wanted = identifier.strip().lower()
+    if not wanted:
+        return []
+    return list(db.session.scalars(
+        select(User).where(or_(func.lower(User.username) == wanted,
+                               func.lower(User.email) == wanted),
+                           User.email.is_not(None), User.disabled_at.is_(None))
+        .order_by(User.id)))
+
+
+def check(token: str, now: datetime) -> User:
+    """The account whose link `token` is, if it can still be used; else InvalidLink."""
+    reset = _find(token)
+    _refuse_unusable(reset, now)
+    return db.session.get(User, reset.user_id)
+
+
+def reset_password(token: str, new_password: str, now: datetime) -> User:
+    """Set the password through the link, once: the link is used up and sessions end."""
+    reset = _find(token, lock=True)
+    _refuse_unusable(reset, now)
+    user = db.session.scalar(select(User).where(User.id == reset.user_id).with_for_update())
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise ServiceError(problem, field="password")
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1  # every session of the account ends, wherever it is
+    reset.used_at = now
+    db.session.flush()
+    return user
+
+
+def _find(token: str, lock: bool = False) -> PasswordReset | None:
+    query = select(PasswordReset).where(PasswordReset.token_hash == reset_token_hash(token))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def _refuse_unusable(reset: PasswordReset | None, now: datetime) -> None:
+    if reset is None:
+        raise InvalidLink("This reset link is not valid. Check that you copied all of it, "
+                          "or ask for a new one.")
+    if reset.used_at is not None:
+        raise InvalidLink("This reset link was already used. Each link works once: ask for "
+                          "a new one if you need to.")
+    if reset.expires_at <= now:
+        raise InvalidLink("This reset link has expired. Ask for a new one.")
+    user = db.session.get(User, reset.user_id)
+    if user is None or not user.is_active:
+        raise InvalidLink("This account is disabled; an administrator can enable it.")
