@@ -12,6 +12,7 @@ from tests.browser.accessibility import Axe
 from tests.conftest import make_test_app
 
 CHROMIUM = Path("/usr/bin/chromium")
+CALL_FAILED = pytest.StashKey[bool]()
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
@@ -38,15 +39,25 @@ def browser_context_args(browser_context_args, viewport):
     return {**browser_context_args, "viewport": VIEWPORTS[viewport]}
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
 @pytest.fixture
-def axe(browser, browser_context_args, page) -> Iterator[Axe]:
+def axe(request, browser, browser_context_args, page) -> Iterator[Axe]:
     """`axe(page, state)` runs axe-core on the page as it is; every navigation of `page` (and
-    of pages from `axe.no_js_page()`) must be checked before the next, or the test fails."""
+    of pages from `axe.no_js_page()`) must be checked before the next, or the test fails
+    (unless it failed already: a page left mid-way is then no news)."""
     checker = Axe(browser, browser_context_args)
     checker.watch(page)
     yield checker
     checker.close()
-    checker.verify()
+    if not request.node.stash.get(CALL_FAILED, False):
+        checker.verify()
 
 
 @pytest.fixture
