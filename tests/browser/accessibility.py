@@ -144,6 +144,23 @@ class Axe:
             context.close()
 
 
+# Elements that spill out of their card (the page may still fit the window).
+SPILLS = """() => Array.from(document.querySelectorAll("main .card *")).filter(e => {
+  const card = e.closest(".card").getBoundingClientRect(), box = e.getBoundingClientRect();
+  for (let a = e.parentElement; a && !a.classList.contains("card"); a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== "visible") { return false; }
+  }
+  return box.width > 0 && !["absolute", "fixed"].includes(getComputedStyle(e).position) &&
+    (box.right > card.right + 0.5 || box.left < card.left - 0.5);
+}).slice(0, 5).map(e => e.outerHTML.slice(0, 80))"""
+
+
+def assert_inside_cards(page: Page) -> None:
+    """Nothing in a card is wider than the card, unless it scrolls inside it."""
+    spills = page.evaluate(SPILLS)
+    assert not spills, f"{page.url}: wider than their card: {spills}"
+
+
 def assert_tap_targets(page: Page, selector: str) -> None:
     """Every visible match of `selector` is at least 44 px tall (WCAG 2.5.5's size)."""
     boxes = page.locator(selector).evaluate_all(

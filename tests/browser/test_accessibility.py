@@ -10,7 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Question, User
 from quizapp.services import quizzes, sources, study
 from quizapp.services.banks import load_paths
-from tests.browser.accessibility import Axe, assert_tap_targets
+from tests.browser.accessibility import Axe, assert_inside_cards, assert_tap_targets
 from tests.browser.test_quiz_journey import BANK, log_in
 from tests.conftest import NOW
 
@@ -109,6 +109,7 @@ def test_every_main_page(app, page: Page, server_url, seeded, shot, axe, console
         assert response.status == 200, (name, response.status)
         expect(page.locator("h1")).to_have_count(1)
         axe(page, name)
+        assert_inside_cards(page)
         shot(name)
     assert console_errors == []
 
