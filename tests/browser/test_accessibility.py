@@ -111,7 +111,11 @@ def test_every_main_page(app, page: Page, server_url, seeded, shot, axe, console
         axe(page, name)
         assert_inside_cards(page)
         shot(name)
-    assert console_errors == []
+    response = page.goto(server_url + url(app, "quiz.results", attempt_id=999999))
+    assert response.status == 404
+    axe(page, "not found")
+    shot("not-found")
+    assert [e for e in console_errors if "404" not in e] == []
 
 
 def test_focus_ring_contrast(page: Page, server_url, make_user, axe):
@@ -232,3 +236,39 @@ def test_a_page_left_unchecked_fails_the_test(browser, browser_context_args, ser
     finally:
         page.close()
         checker.close()
+
+
+def test_type_in_review_and_its_error(app, page: Page, server_url, make_user, make_bank,
+                                      make_question, axe, shot):
+    """Type-in mode: the suggestion after a typed answer, and an answer too long to check,
+    whose message is announced, tied to the box and focused."""
+    bank = make_bank(title="Typed")
+    make_question(bank, "short_answer", key="typed-one")
+    make_user("tom")
+    log_in(page, server_url, "tom", axe)
+    page.goto(server_url + "/study/settings")
+    axe(page, "settings")
+    page.get_by_label("Type the answer before revealing it").check()
+    page.get_by_role("button", name="Save").click()
+    axe(page, "settings saved")
+    page.goto(server_url + "/study/banks")
+    axe(page, "choose banks")
+    page.get_by_role("button", name="Study this bank").click()
+    box = page.get_by_label("Type your answer")
+    expect(box).to_be_focused()
+    axe(page, "type-in front")
+    card_id = page.locator(".flashcard").get_attribute("data-card-id")
+    box.fill("Minsk")
+    page.keyboard.press("Enter")
+    expect(page.locator("#suggestion")).to_be_visible()
+    axe(page, "type-in suggestion")
+    shot("type-in-suggestion")
+
+    page.goto(f"{server_url}/study/?card={card_id}&show=1&answer={'x' * 1001}")
+    expect(page.get_by_role("alert")).to_contain_text("Type your answer")
+    box = page.get_by_label("Type your answer")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    assert "1000" in described_by(page, "#typein")
+    expect(box).to_be_focused()
+    axe(page, "type-in answer too long")
+    shot("type-in-error")
