@@ -5,11 +5,15 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Page
 
 from quizapp.extensions import db
+from tests.browser.accessibility import Axe
 from tests.conftest import make_test_app
 
 CHROMIUM = Path("/usr/bin/chromium")
+CALL_FAILED = pytest.StashKey[bool]()
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +26,38 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"],
     }
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> str:
+    """Every journey runs on a desktop and on a phone."""
+    return request.param
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, viewport):
+    return {**browser_context_args, "viewport": VIEWPORTS[viewport]}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture
+def axe(request, browser, browser_context_args, page) -> Iterator[Axe]:
+    """`axe(page, state)` runs axe-core on the page as it is; every navigation of `page` (and
+    of pages from `axe.no_js_page()`) must be checked before the next, or the test fails
+    (unless it failed already: a page left mid-way is then no news)."""
+    checker = Axe(browser, browser_context_args)
+    checker.watch(page)
+    yield checker
+    checker.close()
+    if not request.node.stash.get(CALL_FAILED, False):
+        checker.verify()
 
 
 @pytest.fixture
@@ -55,12 +91,13 @@ def stop_live_server(live_server) -> None:
 
 
 @pytest.fixture
-def shot(page, tmp_path):
-    """Save a full-page screenshot under the test's tmp dir; returns its path."""
+def shot(page, tmp_path, viewport):
+    """Save a full-page screenshot under the test's tmp dir, named by viewport; returns its
+    path."""
 
-    def take(name: str) -> Path:
-        path = tmp_path / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+    def take(name: str, of: Page | None = None) -> Path:
+        path = tmp_path / f"{viewport}-{name}.png"
+        (of or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take

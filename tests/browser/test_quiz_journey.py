@@ -17,12 +17,14 @@ from tests.views.test_quiz import TYPES, right_form
 BANK = Path(__file__).resolve().parents[2] / "question_bank" / "trafficking.yaml"
 
 
-def log_in(page: Page, server_url: str, username: str) -> None:
+def log_in(page: Page, server_url: str, username: str, axe) -> None:
     page.goto(server_url + "/auth/login")
+    axe(page, "log in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name=f"Hello, {username}")).to_be_visible()
+    axe(page, "home")
 
 
 def where(page: Page) -> tuple[int, int]:
@@ -74,12 +76,13 @@ def answer(page: Page, snap: dict, right: bool) -> None:
 
 
 def test_practice_quiz_on_victim_statistics(app, page: Page, server_url: str, make_user, shot,
-                                            console_errors):
+                                            console_errors, axe):
     with app.app_context():
         load_paths([BANK])
     make_user("lena")
-    log_in(page, server_url, "lena")
+    log_in(page, server_url, "lena", axe)
     page.get_by_role("link", name="Quiz", exact=True).click()
+    axe(page, "start a quiz")
     page.get_by_label("Victim statistics").check()
     page.get_by_label("Number of questions").fill("10")
     shot("01-start")
@@ -88,6 +91,7 @@ def test_practice_quiz_on_victim_statistics(app, page: Page, server_url: str, ma
     seen_types = set()
     for n in range(10):
         expect(page.get_by_text(f"Question {n + 1} of 10")).to_be_visible()
+        axe(page, f"question {n + 1}")
         attempt_id, position = where(page)
         snap = snapshot(app, attempt_id, position)
         seen_types.add(snap["type"])
@@ -103,6 +107,7 @@ def test_practice_quiz_on_victim_statistics(app, page: Page, server_url: str, ma
         else:
             expect(verdict).not_to_have_text("Right")
         expect(page.locator(".feedback .sources")).to_contain_text("trafficking, paragraph")
+        axe(page, f"feedback on question {n + 1}")
         if n in (0, 2):
             shot(f"03-feedback-{n}")
         if n < 9:
@@ -112,6 +117,7 @@ def test_practice_quiz_on_victim_statistics(app, page: Page, server_url: str, ma
     expect(page.get_by_role("heading", name="Your results")).to_be_visible()
     expect(page.locator(".score")).to_have_text(re.compile(r"\d+%"))
     expect(page.locator(".review-list > li")).to_have_count(10)
+    axe(page, "results")
     shot("04-results")
     assert console_errors == []
 
@@ -134,10 +140,11 @@ def one_of_each(make_bank, make_question):
 
 
 def test_keyboard_only_pass_through_every_input_kind(app, page: Page, server_url: str,
-                                                     make_user, one_of_each, shot):
+                                                     make_user, one_of_each, shot, axe):
     make_user("kim")
-    log_in(page, server_url, "kim")
+    log_in(page, server_url, "kim", axe)
     page.goto(server_url + "/quiz/")
+    axe(page, "start a quiz")
     tab_to(page, "input[name=count]")
     page.keyboard.press("Control+A")
     page.keyboard.type("8")
@@ -146,6 +153,7 @@ def test_keyboard_only_pass_through_every_input_kind(app, page: Page, server_url
     for n in range(len(TYPES)):
         expect(page.get_by_text(f"Question {n + 1} of 8")).to_be_visible()
         kind = page.locator("article.question").get_attribute("data-type")
+        axe(page, f"question {n + 1}, {kind}")
         if kind in ("single_choice", "true_false", "multiple_choice"):
             tab_to(page, "input[name=answer]")
             page.keyboard.press("Space")
@@ -163,10 +171,12 @@ def test_keyboard_only_pass_through_every_input_kind(app, page: Page, server_url
             tab_to(page, "button[value='down-0']")
             page.keyboard.press("Enter")
             expect(page.locator(".order-text").nth(1)).to_have_text(first)
+        axe(page, f"question {n + 1}, {kind}, answered")
         shot(f"kbd-{n}-{kind}")
         tab_to(page, "#submit")
         page.keyboard.press("Enter")
         expect(page.locator(".feedback .verdict")).to_be_visible()
+        axe(page, f"feedback on question {n + 1}, {kind}")
         if n < len(TYPES) - 1:
             tab_to(page, "a.next")
             page.keyboard.press("Enter")

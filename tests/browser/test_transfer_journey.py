@@ -25,14 +25,17 @@ def anki_deck(path) -> None:
 
 
 def test_export_then_import_an_anki_deck(page: Page, server_url, make_user, make_bank,
-                                         make_question, shot, console_errors, tmp_path):
+                                         make_question, shot, console_errors, tmp_path, axe):
     teacher = make_user("teacher", role="instructor")
     bank = make_bank(title="Trafficking facts", owner=teacher, article="trafficking")
     make_question(bank, "true_false", key="existing", tags=["victim-statistics"])
-    log_in(page, server_url, "teacher")
+    log_in(page, server_url, "teacher", axe)
     page.get_by_role("link", name="Banks", exact=True).click()
+    axe(page, "banks")
     page.get_by_role("link", name="Trafficking facts").click()
+    axe(page, "questions of a bank")
     page.get_by_role("link", name="Import and export").click()
+    axe(page, "import and export")
 
     export = page.locator("form:has(button:text('Download'))")
     export.get_by_label("Format").select_option("apkg")
@@ -49,14 +52,17 @@ def test_export_then_import_an_anki_deck(page: Page, server_url, make_user, make
     expect(plan).to_contain_text("1 added")
     expect(plan).to_contain_text("1 rejected")
     expect(plan).to_contain_text('"Who runs the shelters?": needs an explanation')
+    axe(page, "dry run")
     shot("01-dry-run")
     page.get_by_role("button", name="Import 1 question").click()
     expect(page.get_by_text("Imported: 1 added")).to_be_visible()
     expect(page.get_by_role("cell", name="How many victims were identified in 2002–2014?")) \
         .to_be_visible()
+    axe(page, "imported")
     shot("02-imported")
 
     page.get_by_role("link", name="Import and export").click()
+    axe(page, "import and export")
     bomb = tmp_path / "escape.apkg"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -67,5 +73,6 @@ def test_export_then_import_an_anki_deck(page: Page, server_url, make_user, make
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("alert")).to_have_text("Please correct the field marked below.")
     expect(page.locator(".field.has-error")).to_contain_text("unsafe file name in the package")
+    axe(page, "refused package")
     shot("03-refused")
     assert console_errors == []
