@@ -85,6 +85,14 @@ def drop_scratch_databases() -> None:
     _scratch_roles.clear()
 
 
+# Faults of one database of the run's own, for admin_sql: its connections killed, new ones
+# refused, and allowed again.
+TERMINATE = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+             "WHERE datname = '{db}' AND pid <> pg_backend_pid()")
+CLOSE = 'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false'
+REOPEN = 'ALTER DATABASE "{db}" ALLOW_CONNECTIONS true'
+
+
 def admin_sql(database_url: str, *statements: str) -> None:
     """Run statements as the configured (super)user, in autocommit, on the server of
     `database_url`: terminate a database's connections, close or reopen it to new ones."""

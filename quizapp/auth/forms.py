@@ -31,8 +31,9 @@ class LoginForm(AppForm):
     submit = SubmitField("Log in")
 
 
-class ChangePasswordForm(AppForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
+class NewPasswordForm(AppForm):
+    """A new password, typed twice (the rules live in domain.passwords)."""
+
     password = PasswordField(
         "New password",
         validators=[DataRequired()],
@@ -42,6 +43,10 @@ class ChangePasswordForm(AppForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
     )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
     submit = SubmitField("Change password")
 
 
@@ -51,16 +56,7 @@ class ForgotPasswordForm(AppForm):
     submit = SubmitField("Send me a reset link")
 
 
-class ResetPasswordForm(AppForm):
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired()],
-        description=f"At least {MIN_LENGTH} characters; a passphrase is best.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
-    )
+class ResetPasswordForm(NewPasswordForm):
     submit = SubmitField("Set the new password")
 
 

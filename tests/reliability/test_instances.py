@@ -22,8 +22,11 @@ from quizapp.models import Bank, Card, Question, Review
 from quizapp.services import accounts, study
 from quizapp.services.banks import add_revision, apply_spec
 from tests.conftest import (
+    CLOSE,
     NOW,
     PASSWORD,
+    REOPEN,
+    TERMINATE,
     admin_sql,
     make_test_app,
     sample_question,
@@ -33,10 +36,6 @@ from tests.redis_server import own_redis
 from tests.reliability.server import Client, gunicorn
 
 pytestmark = pytest.mark.slow
-TERMINATE = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-             "WHERE datname = '{db}' AND pid <> pg_backend_pid()")
-CLOSE = 'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false'
-REOPEN = 'ALTER DATABASE "{db}" ALLOW_CONNECTIONS true'
 CLIENTS, REVIEWS, CARDS = 8, 25, 5
 
 

@@ -17,8 +17,11 @@ from quizapp.models import Bank, Question, Review, User
 from quizapp.services import accounts, study
 from quizapp.services.banks import add_revision, apply_spec
 from tests.conftest import (
+    CLOSE,
     NOW,
     PASSWORD,
+    REOPEN,
+    TERMINATE,
     admin_sql,
     make_test_app,
     sample_question,
@@ -28,10 +31,6 @@ from tests.redis_server import own_redis
 
 pytestmark = pytest.mark.slow
 
-TERMINATE = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-             "WHERE datname = '{db}' AND pid <> pg_backend_pid()")
-CLOSE = 'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false'
-REOPEN = 'ALTER DATABASE "{db}" ALLOW_CONNECTIONS true'
 
 
 def _app(tmp_path, url: str, **config):
