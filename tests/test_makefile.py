@@ -1,6 +1,7 @@
 """`make run` serves with gunicorn and prints the admin box last; `make dev` keeps the
 reloader. Read from `make -n` (what make would run, without running it)."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,8 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def planned(target: str) -> list[str]:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    result = subprocess.run(["make", "-n", target, "HOST=127.0.0.1", "PORT=5000"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60, check=True)
+    # Run by `make test`, this is a sub-make: without its parent's variables and with
+    # --no-print-directory, it prints only the plan (no "Entering directory" lines).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(["make", "--no-print-directory", "-n", target, "HOST=127.0.0.1",
+                             "PORT=5000"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60, check=True)
     return result.stdout.strip().splitlines()
 
 
