@@ -291,7 +291,9 @@ def auth(client: FlaskClient) -> AuthActions:
 
 
 def _live_children() -> list[tuple[int, str]]:
-    """This process's children that still run (zombies are reaped, not counted)."""
+    """This process's children that still run, with their command lines. Zombies are reaped,
+    not counted; multiprocessing's resource tracker (started by any spawn-context pool, and
+    ending with this process) is not a leak."""
     me = str(os.getpid())
     found = []
     for entry in os.listdir("/proc"):
@@ -300,9 +302,10 @@ def _live_children() -> list[tuple[int, str]]:
         try:
             with open(f"/proc/{entry}/stat") as f:
                 stat = f.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
         if fields[1] != me:
             continue
@@ -312,7 +315,9 @@ def _live_children() -> list[tuple[int, str]]:
             except ChildProcessError:
                 pass
             continue
-        found.append((int(entry), name))
+        if "multiprocessing.resource_tracker" in command:
+            continue
+        found.append((int(entry), command[:200]))
     return found
 
 
@@ -329,7 +334,7 @@ def pytest_sessionfinish(session, exitstatus):
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
-    listed = ", ".join(f"{name} (pid {pid})" for pid, name in leftovers)
+    listed = ", ".join(f"{command} (pid {pid})" for pid, command in leftovers)
     session.config.get_terminal_writer().line(
         f"FAILED: the suite left child processes running: {listed}", red=True, bold=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
