@@ -51,6 +51,11 @@ def password_problem(password: str, username: str = "") -> str | None:
     return None
 
 
+def new_session_token() -> str:
+    """The random token a user's session cookies carry (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
 def new_reset_token() -> tuple[str, str]:
     """A password-reset token for the link (256 random bits) and the hash to store.
 
