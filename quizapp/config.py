@@ -44,6 +44,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Inactivity timeout: a session unused this many days ends (the signed cookie carries
+    # its time, checked by the server; every request renews it). "Remember me" keeps a login
+    # this many days from the last login.
+    QUIZAPP_SESSION_IDLE_DAYS = _env_int("QUIZAPP_SESSION_IDLE_DAYS", 14)
+    QUIZAPP_REMEMBER_DAYS = _env_int("QUIZAPP_REMEMBER_DAYS", 30)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a long quiz must not expire
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 

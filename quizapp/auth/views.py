@@ -40,6 +40,7 @@ def _safe_next(target: str | None) -> str:
 
 def _start_session(user, remember: bool) -> None:
     session.clear()  # a fresh session at login: nothing carried over from before
+    session.permanent = True  # renewed by every request; ends after QUIZAPP_SESSION_IDLE_DAYS
     login_user(user, remember=remember)
 
 
