@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from quizapp.extensions import db
+from quizapp.models import User
 from quizapp.services import accounts
 from tests.conftest import NOW, PASSWORD, make_test_app
 
@@ -165,4 +166,25 @@ def test_security_headers(tmp_path, secure):
     if secure:
         assert "max-age=31536000" in hsts
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_sqlite_files_are_private(tmp_path):
+    """The database holds password hashes and every learner's answers: owner-only, 0600,
+    its WAL and shared-memory files too; a database made before is tightened on open."""
+    path = tmp_path / "test.sqlite3"
+    app = make_test_app("sqlite", tmp_path)
+    with app.app_context():
+        db.create_all()
+        accounts.create_user("someone", PASSWORD, now=NOW)
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("test.sqlite3")]
+        assert {p.name for p in files} >= {"test.sqlite3", "test.sqlite3-wal",
+                                           "test.sqlite3-shm"}
+        assert {p.name: p.stat().st_mode & 0o777 for p in files} == {
+            p.name: 0o600 for p in files}
+        db.engine.dispose()
+    path.chmod(0o644)
+    with app.app_context():
+        db.session.execute(db.select(User.id)).all()
+        assert path.stat().st_mode & 0o777 == 0o600
         db.engine.dispose()
