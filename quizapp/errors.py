@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizapp.extensions import db, login_manager
 from quizapp.security import keep_session_cookie
+from quizapp.services.throttle import Throttled
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
@@ -89,6 +90,12 @@ def register(app: Flask) -> None:
             keep_session_cookie()  # a cross-site POST must not log its victim out
         return _render(400, "Form expired", "The form was missing its security token or it "
                        "expired. Go back, reload the page and try again.")
+
+    @app.errorhandler(Throttled)
+    def throttled(e: Throttled):
+        response = _render(429, "Too many attempts", str(e))
+        response.headers["Retry-After"] = str(e.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
