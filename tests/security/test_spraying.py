@@ -85,3 +85,14 @@ def test_the_site_wide_registration_ceiling(app):
             "username": f"ceiling{n}", "password": PASSWORD, "confirm": PASSWORD})[0]
             for n in range(3)]
     assert statuses == [302, 302, 429]
+
+
+def test_the_server_header_names_no_version(app):
+    """gunicorn answers `Server: gunicorn`, no version to look up vulnerabilities by."""
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=1) as server:
+        client = Client(server)
+        for path in ("/auth/login", "/static/css/app.css", "/no-such-page"):
+            _, headers, _ = client.request("GET", path)
+            assert headers.get("Server", "gunicorn") == "gunicorn"
+            assert not any(ch.isdigit() for ch in headers.get("Server", ""))
+        client.close()
