@@ -44,6 +44,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Inactivity timeout: a session unused this many days ends (the signed cookie carries
+    # its time, checked by the server; every request renews it). "Remember me" keeps a login
+    # this many days from the last login.
+    QUIZAPP_SESSION_IDLE_DAYS = _env_int("QUIZAPP_SESSION_IDLE_DAYS", 14)
+    QUIZAPP_REMEMBER_DAYS = _env_int("QUIZAPP_REMEMBER_DAYS", 30)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a long quiz must not expire
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
@@ -65,8 +70,21 @@ class Config:
     MAIL_TIMEOUT = 10
     MAIL_BACKEND = "smtp"  # Flask-Mailman would pick an in-memory outbox under TESTING
 
-    # Login throttling (services.throttle): (attempts, window in seconds) per account and
-    # address, then per account from any address.
-    LOGIN_LIMITS = [(5, 60), (30, 15 * 60)]
+    # Throttling (services.throttle): (attempts, window in seconds) for each counter, in the
+    # order counted. Logins: per account and address; per account from any address, slowly
+    # (spraying one account from many addresses); per address across accounts (spraying
+    # many accounts from one); and a ceiling for the whole site (a botnet spraying many
+    # accounts: while it is reached, logins wait, but no password is tried).
+    LOGIN_LIMITS = [(5, 60), (30, 15 * 60),
+                    (_env_int("QUIZAPP_LOGIN_PER_ADDRESS", 30), 60),
+                    (_env_int("QUIZAPP_LOGIN_GLOBAL", 600), 60)]
+    # Registrations: per address, then for the whole site (an hour each).
+    REGISTER_LIMITS = [(_env_int("QUIZAPP_REGISTER_PER_ADDRESS", 5), 60 * 60),
+                       (_env_int("QUIZAPP_REGISTER_GLOBAL", 100), 60 * 60)]
+    # The current password asked again (password change, email change, account deletion):
+    # per account, whoever holds its session.
+    REAUTH_LIMITS = [(10, 15 * 60)]
     # Password-reset mails: per account asked for, then per client address (an hour each).
     RESET_LIMITS = [(3, 60 * 60), (10, 60 * 60)]
+    # "Optimise my schedule" fits FSRS to every review (about a second of CPU): per account.
+    OPTIMISE_LIMITS = [(3, 10 * 60)]

@@ -1,13 +1,15 @@
 """Engine set-up that makes read-then-write transactions safe.
 
-SQLite: WAL, foreign keys, synchronous=NORMAL, and every transaction begun with
-BEGIN IMMEDIATE (pysqlite would otherwise run the first SELECT outside any
-transaction, so two requests could read the same value and both write).
+SQLite: files only the owner can read (0600), WAL, foreign keys, synchronous=NORMAL, and
+every transaction begun with BEGIN IMMEDIATE (pysqlite would otherwise run the first SELECT
+outside any transaction, so two requests could read the same value and both write).
 PostgreSQL: services lock the rows they will change with SELECT ... FOR UPDATE
 (see `services.locking`).
 """
 
+import contextlib
 import fcntl
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -23,6 +25,19 @@ def configure_engine(engine: Engine, *, locking: bool = True) -> None:
             _strip_row_locks(engine)
         return
 
+    path = engine.url.database
+    private = bool(path) and path != ":memory:" and not path.startswith("file:")
+
+    if private:
+        @event.listens_for(engine, "do_connect")
+        def _create_private(_dialect, _record, _args, _kwargs):
+            # Created 0600 before SQLite would create it world-readable (0644 by the umask);
+            # SQLite gives its -wal and -shm files the database file's mode.
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                pass
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         if locking:
@@ -34,6 +49,11 @@ def configure_engine(engine: Engine, *, locking: bool = True) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        if private:  # databases made before: their files too
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    if os.stat(path + suffix).st_mode & 0o077:
+                        os.chmod(path + suffix, 0o600)
 
     if not locking:
         return  # pysqlite's own (unsafe) behaviour: only the negative-control test wants it

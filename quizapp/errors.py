@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizapp.extensions import db, login_manager
+from quizapp.security import keep_session_cookie
+from quizapp.services.throttle import Throttled
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
@@ -84,8 +86,16 @@ def unavailable_response(saved: bool) -> Response:
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError):
+        if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            keep_session_cookie()  # a cross-site POST must not log its victim out
         return _render(400, "Form expired", "The form was missing its security token or it "
                        "expired. Go back, reload the page and try again.")
+
+    @app.errorhandler(Throttled)
+    def throttled(e: Throttled):
+        response = _render(429, "Too many attempts", str(e))
+        response.headers["Retry-After"] = str(e.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from quizapp.access import count_password_check
 from quizapp.auth import bp
 from quizapp.auth.forms import (
     ChangePasswordForm,
@@ -40,6 +41,7 @@ def _safe_next(target: str | None) -> str:
 
 def _start_session(user, remember: bool) -> None:
     session.clear()  # a fresh session at login: nothing carried over from before
+    session.permanent = True  # renewed by every request; ends after QUIZAPP_SESSION_IDLE_DAYS
     login_user(user, remember=remember)
 
 
@@ -47,6 +49,10 @@ def _start_session(user, remember: bool) -> None:
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
+        # Counted before the password is hashed: one address cannot mint accounts.
+        throttle.require(throttle.register_keys(request.remote_addr),
+                         current_app.config["REGISTER_LIMITS"], utcnow(),
+                         "new accounts from this address")
         try:
             user = accounts.create_user(
                 form.username.data, form.password.data, email=form.email.data, now=utcnow()
@@ -61,7 +67,12 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _too_many(seconds: int, what: str = "failed logins for this account"):
+# What refused a login, by the limit (LOGIN_LIMITS, in order).
+_LOGIN_REFUSALS = ["failed logins for this account", "failed logins for this account",
+                   "logins from this address", "logins on this site just now"]
+
+
+def _too_many(seconds: int, what: str):
     response = make_response(render_template(
         "errors/error.html", code=429, title="Too many attempts",
         message=f"Too many {what}. Try again in {seconds} seconds."),
@@ -80,7 +91,7 @@ def login():
             throttle.login_keys(form.username.data, request.remote_addr),
             current_app.config["LOGIN_LIMITS"], utcnow())
         if attempt.refused:
-            return _too_many(attempt.retry_after)
+            return _too_many(attempt.retry_after, _LOGIN_REFUSALS[len(attempt.keys) - 1])
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is not None and not user.is_active:
             form.form_errors.append("This account is disabled. An administrator can "
@@ -115,6 +126,7 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        attempt = count_password_check()
         try:
             user = accounts.change_password(
                 current_user.id, form.current.data, form.password.data
@@ -122,6 +134,7 @@ def change_password():
         except ServiceError as e:
             add_error(form, e)
         else:
+            throttle.give_back(attempt, utcnow())
             _start_session(user, remember=False)  # this session continues, the others end
             flash("Your password is changed. Other devices are logged out.", "success")
             return redirect(url_for("main.home"))
@@ -134,12 +147,14 @@ def change_password():
 def set_email():
     form = _email_form()
     if form.validate_on_submit():
+        attempt = count_password_check()
         try:
             user = accounts.set_email(current_user.id, form.email.data, form.password.data)
         except ServiceError as e:
             add_error(form, e)
         else:
             db.session.commit()
+            throttle.give_back(attempt, utcnow())
             flash(f"Reset links now go to {user.email}." if user.email
                   else "Your email address is removed.", "success")
             return redirect(url_for("auth.change_password"))

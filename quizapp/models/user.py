@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Enum, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from quizapp.domain.passwords import new_session_token
 from quizapp.extensions import db
 from quizapp.models.types import UTCDateTime, utcnow
 
@@ -31,6 +32,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    # AUTOINCREMENT on SQLite: an id is never given again after its account is deleted
+    # (SQLite would otherwise reuse the largest rowid).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
@@ -44,15 +48,24 @@ class User(UserMixin, db.Model):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # FSRS parameters fitted to this learner's reviews (None: the library's defaults).
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
-    # Bumped on logout and password change: older session cookies stop working.
+    # Bumped whenever the sessions end (logout everywhere, password change, reset, disable).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # What session and remember cookies carry (Flask-Login's alternative id): random, and
+    # replaced whenever the sessions end, so no cookie outlives its account or its password.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True,
+                                               default=new_session_token)
     # Set by an admin: a disabled account cannot log in (its sessions end when it is set).
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first successful login: staff see the getting-started page then.
     first_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie of this account stops working."""
+        self.session_version = (self.session_version or 0) + 1
+        self.session_token = new_session_token()
 
     def setting(self, name: str) -> Any:
         return (self.settings or {}).get(name, DEFAULT_SETTINGS[name])

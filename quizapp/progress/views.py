@@ -4,7 +4,7 @@ from functools import partial
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
-from quizapp.access import instructor_required
+from quizapp.access import count_password_check, instructor_required
 from quizapp.domain.tags import tag_label
 from quizapp.forms import ActionForm, add_error
 from quizapp.models.types import utcnow
@@ -70,6 +70,7 @@ def export(kind: str, fmt: str):
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        count_password_check()  # kept even on success: the account and its counter go
         try:
             my_data.delete_account(current_user.id, form.password.data)
         except ServiceError as e:

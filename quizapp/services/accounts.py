@@ -65,7 +65,7 @@ def change_password(user_id: int, old_password: str, new_password: str) -> User:
     if problem:
         raise ServiceError(problem, field="password")
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # every other session of this user ends
+    user.end_sessions()  # every other session of this user ends
     db.session.commit()
     return user
 
@@ -88,15 +88,15 @@ def set_password(user_id: int, new_password: str) -> User:
     if problem:
         raise ServiceError(problem, field="password")
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    user.end_sessions()
     db.session.flush()
     return user
 
 
 def end_sessions(user_id: int) -> None:
-    """Log out everywhere: cookies carrying the old session version stop working."""
+    """Log out everywhere: cookies carrying the old session token stop working."""
     user = _lock_user(user_id)
-    user.session_version += 1
+    user.end_sessions()
     db.session.commit()
 
 
@@ -131,7 +131,7 @@ def set_disabled(user_id: int, disabled: bool, now: datetime) -> User:
     if disabled and user.disabled_at is None:
         refuse_last_admin(user, "disabled")
         user.disabled_at = now
-        user.session_version += 1
+        user.end_sessions()
     elif not disabled:
         user.disabled_at = None
     db.session.flush()
@@ -181,12 +181,11 @@ def ensure_admin(password: str | None, *, now: datetime) -> tuple[bool, str | No
 
 
 def load_session_user(token: str) -> User | None:
-    """Flask-Login's loader: the cookie carries "id:session_version"."""
-    user_id, _, version = token.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    """Flask-Login's loader: the cookie carries the account's random session token."""
+    if not token or len(token) > 64:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
+    user = db.session.scalar(select(User).where(User.session_token == token))
+    if user is None or not user.is_active:
         return None
     return user
 

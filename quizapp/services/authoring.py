@@ -107,11 +107,11 @@ def list_questions(bank: Bank, *, text: str = "", qtype: str = "", tag: str = ""
         query = query.where(Question.archived.is_(True))
     if qtype:
         query = query.where(Question.type == qtype)
-    if text:
-        like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Question.prompt).like(like),
-                                func.lower(Question.key).like(like),
-                                func.lower(Question.explanation).like(like)))
+    if text:  # "%" and "_" are what they say, not wildcards
+        text = text.lower()
+        query = query.where(or_(*(func.lower(column).contains(text, autoescape=True)
+                                  for column in (Question.prompt, Question.key,
+                                                 Question.explanation))))
     rows = list(db.session.scalars(query.order_by(Question.position, Question.id)))
     return [q for q in rows if not tag or tag in (q.tags or [])]
 

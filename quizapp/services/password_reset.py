@@ -76,7 +76,7 @@ def reset_password(token: str, new_password: str, now: datetime) -> User:
     if problem:
         raise ServiceError(problem, field="password")
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # every session of the account ends, wherever it is
+    user.end_sessions()  # every session of the account ends, wherever it is
     reset.used_at = now
     db.session.flush()
     return user

@@ -5,10 +5,12 @@ on Redis; `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` in the database), so 
 sent at once let exactly the limit through, whatever the number of workers and instances.
 A successful login gives its attempt back, so successes never lock anyone out.
 
-The limits, in order (config LOGIN_LIMITS): per account and address (5 a minute), then per
-account from any address, slowly (30 per 15 minutes), which bounds spraying from many
-addresses. An attempt refused by the first limit is not counted by the second, so one
-address hammering an account cannot lock its owner out everywhere. Windows are fixed and
+The login limits, in order (config LOGIN_LIMITS): per account and address (5 a minute), then
+per account from any address, slowly (30 per 15 minutes), which bounds spraying from many
+addresses; per address across accounts (30 a minute), which bounds spraying many accounts
+from one; and a ceiling for the whole site. An attempt refused by one limit is not counted
+by the later ones, so one address hammering an account cannot lock its owner out
+everywhere. Windows are fixed and
 start at the first attempt, so a refusal never lengthens its own wait.
 
 Counters live on Redis when REDIS_URL is set and Redis answers; otherwise, and while Redis
@@ -27,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from quizapp.extensions import db, redis_store
 from quizapp.models import ThrottleCounter
 from quizapp.redis_store import UNAVAILABLE
+from quizapp.services.errors import ServiceError
 
 # KEYS: one counter per limit, in order. ARGV: limit, window in ms, for each.
 # Returns {index of the limit that refused (0 = none), ms to wait}.
@@ -64,11 +67,45 @@ class Attempt:
         return self.retry_after is not None
 
 
-def login_keys(username: str, address: str | None) -> tuple[str, str]:
-    """Counter keys for a login: the account and address, then the account alone. The name
-    is the one typed, so unknown names are throttled too and every way in shares a key."""
+class Throttled(ServiceError):
+    """Too many attempts: the answer is a 429 with Retry-After (quizapp.errors)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def login_keys(username: str, address: str | None) -> tuple[str, str, str, str]:
+    """Counter keys for a login (config LOGIN_LIMITS): the account and address, the account
+    alone, the address alone, the whole site. The name is the one typed, so unknown names
+    are throttled too (each costs a hash) and every way in shares a key."""
     name = username.strip().lower()[:100]
-    return f"login|{name}|{(address or '-')[:100]}", f"login|{name}"
+    where = (address or "-")[:100]
+    return f"login|{name}|{where}", f"login|{name}", f"login-from|{where}", "login-all"
+
+
+def register_keys(address: str | None) -> tuple[str, str]:
+    """Counter keys for a registration (config REGISTER_LIMITS): the address, the site."""
+    return f"register-from|{(address or '-')[:100]}", "register-all"
+
+
+def reauth_keys(user_id: int) -> tuple[str]:
+    """The counter for asking an account's current password again (REAUTH_LIMITS)."""
+    return (f"reauth|{user_id}",)
+
+
+def optimise_keys(user_id: int) -> tuple[str]:
+    return (f"optimise|{user_id}",)
+
+
+def require(keys: tuple[str, ...], limits: list[tuple[int, int]], now: datetime,
+            what: str) -> Attempt:
+    """Count an attempt; raise Throttled ("Too many {what}") if it may not go on."""
+    attempt = count_attempt(keys, limits, now)
+    if attempt.refused:
+        raise Throttled(f"Too many {what}. Try again in {attempt.retry_after} seconds.",
+                        attempt.retry_after)
+    return attempt
 
 
 def reset_keys(identifier: str, address: str | None) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from quizapp.domain import typein
@@ -11,7 +11,7 @@ from quizapp.forms import ActionForm
 from quizapp.models import Card
 from quizapp.models.types import utcnow
 from quizapp.presenting import card_faces
-from quizapp.services import accounts, catalogue, optimisation, study
+from quizapp.services import accounts, catalogue, optimisation, study, throttle
 from quizapp.services.errors import NotFound, ServiceError
 from quizapp.study import bp
 from quizapp.study.forms import (
@@ -246,6 +246,9 @@ def settings():
 @bp.post("/settings/optimise")
 @login_required
 def optimise():
+    throttle.require(throttle.optimise_keys(current_user.id),
+                     current_app.config["OPTIMISE_LIMITS"], utcnow(),
+                     "schedule optimisations; each fits every review of yours")
     try:
         result = optimisation.optimise_user(current_user.id)
     except ServiceError as e:

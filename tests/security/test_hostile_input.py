@@ -101,8 +101,11 @@ ANONYMOUS_FORMS = {"auth.login", "auth.register", "auth.forgot_password", "auth.
 # After one of these succeeds the client's session is gone or another: log in afresh.
 SESSION_CHANGERS = {"auth.login", "auth.register", "auth.logout", "auth.change_password",
                     "auth.reset_password", "progress.delete_account"}
-# Failed logins are counted (services.throttle): a refused login may write that table only.
-WRITES_ON_4XX = {"auth.login": {"throttle_counter"}}
+# Failed logins, registrations and current-password checks are counted (services.throttle):
+# a refused one may write that table only.
+WRITES_ON_4XX = {endpoint: {"throttle_counter"} for endpoint in (
+    "auth.login", "auth.register", "auth.change_password", "auth.set_email",
+    "progress.delete_account")}
 
 
 def sweep_role(endpoint: str, method: str) -> str:

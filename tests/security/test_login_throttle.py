@@ -115,7 +115,7 @@ def test_unknown_usernames_are_throttled_too(throttled_app):
 
 
 def test_account_limit_bounds_guesses_from_many_addresses(tmp_path):
-    app = _app_with_users(tmp_path, LOGIN_LIMITS=[(5, 60), (3, 900)])
+    app = _app_with_users(tmp_path, LOGIN_LIMITS=[(5, 60), (3, 900), (30, 60), (600, 60)])
     client = app.test_client()
     statuses = [login(client, "target", address=f"10.1.0.{n}").status_code for n in range(5)]
     assert statuses == [400, 400, 400, 429, 429]
@@ -126,7 +126,7 @@ def test_account_limit_bounds_guesses_from_many_addresses(tmp_path):
 
 def test_refusals_by_address_do_not_count_against_the_account(tmp_path):
     """One address hammering an account past its limit cannot lock the owner out elsewhere."""
-    app = _app_with_users(tmp_path, LOGIN_LIMITS=[(2, 60), (4, 900)])
+    app = _app_with_users(tmp_path, LOGIN_LIMITS=[(2, 60), (4, 900), (30, 60), (600, 60)])
     client = app.test_client()
     for _ in range(20):
         login(client, "target", address="10.6.6.6")
@@ -134,7 +134,8 @@ def test_refusals_by_address_do_not_count_against_the_account(tmp_path):
 
 
 def test_expired_counters_are_forgotten(tmp_path):
-    app = _app_with_users(tmp_path, LOGIN_LIMITS=[(5, -1), (30, -1)])  # already over
+    # already over
+    app = _app_with_users(tmp_path, LOGIN_LIMITS=[(5, -1), (30, -1), (30, -1), (600, -1)])
     client = app.test_client()
     for _ in range(3):
         login(client, "target")
