@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from quizapp.domain.messages import excerpt
 from quizapp.domain.tags import TAGS
 from quizapp.domain.text import unstorable
 
@@ -73,7 +74,7 @@ class QuestionBase(_Strict):
     def _citations(cls, value: list[str]) -> list[str]:
         for citation in value:
             if not isinstance(citation, str) or not CITATION_RE.match(citation):
-                raise ValueError(f"source must look like trafficking#11, not {citation!r}")
+                raise ValueError(f"source must look like trafficking#11, not {excerpt(citation)}")
         return value
 
     @field_validator("tags")
@@ -82,7 +83,7 @@ class QuestionBase(_Strict):
         unknown = [t for t in value if t not in TAGS]
         if unknown:
             raise ValueError(
-                f"unknown tag {unknown[0]!r}; use one of: {', '.join(TAGS)}"
+                f"unknown tag {excerpt(unknown[0])}; use one of: {', '.join(TAGS)}"
             )
         if len(set(value)) != len(value):
             raise ValueError("a tag is listed twice")
@@ -236,7 +237,7 @@ TYPE_LABELS = {
 def parse_citation(citation: str) -> tuple[str, int]:
     match = CITATION_RE.match(citation)
     if not match:
-        raise ValueError(f"source must look like trafficking#11, not {citation!r}")
+        raise ValueError(f"source must look like trafficking#11, not {excerpt(citation)}")
     return match.group(1), int(match.group(2))
 
 
