@@ -52,8 +52,11 @@ class PairRow(Form):
     right = StringField("Right", validators=[Optional(), Length(max=1000)])
 
 
+MAX_ROWS = 40  # rows a list field takes; above a type's own limit so that limit is reported
+
+
 def _rows(field, label: str, minimum: int):
-    return FieldList(field, label=label, min_entries=minimum, max_entries=40)
+    return FieldList(field, label=label, min_entries=minimum, max_entries=MAX_ROWS)
 
 
 class QuestionForm(AppForm):
