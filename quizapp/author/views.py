@@ -316,7 +316,8 @@ def transfer(bank_id: int):
     left_out = {f.name: f.unsupported(questions) for f in FORMATS.values()}
     return render_template("author/transfer.html", bank=bank, form=form, plan=plan,
                            apply_form=ApplyImportForm(token=token), export_form=ExportForm(),
-                           formats=FORMATS, left_out=left_out), status
+                           formats=FORMATS, left_out=left_out,
+                           shown=transfer_service.PREVIEW_ITEMS), status
 
 
 @bp.post("/banks/<int:bank_id>/transfer/apply")

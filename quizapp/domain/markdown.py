@@ -2,7 +2,7 @@
 
 Rendering is cached by text: a question's prompt is the same on every page that shows it
 until a new revision changes it, so each revision's text is rendered once per worker instead
-of on every view (markdown-it takes about a second on 20,000 characters of `[*!`).
+of on every view (the fields are capped too: see `questions.MAX_PROMPT`).
 """
 
 from functools import lru_cache
@@ -17,7 +17,7 @@ ALLOWED_TAGS = {
     "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-CACHE_SIZE = 4096  # texts per worker; a prompt is at most 20,000 characters
+CACHE_SIZE = 4096  # texts per worker; a Markdown field is at most 10,000 characters
 
 
 @lru_cache(maxsize=CACHE_SIZE)

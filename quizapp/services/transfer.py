@@ -18,6 +18,7 @@ from quizapp.services.errors import NotFound, ServiceError
 
 PENDING_TTL = timedelta(hours=2)
 MAX_PENDING_PER_USER = 3  # dry runs kept per instructor: staging a fourth drops the oldest
+PREVIEW_ITEMS = 50  # keys and rejections the dry run's page lists; the rest are counted
 INSERT_BATCH = 1_000  # new questions per INSERT statement
 EXPIRED = "That upload has expired or was already imported; upload it again."
 

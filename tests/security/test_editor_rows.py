@@ -36,3 +36,11 @@ def test_adding_a_row_below_the_limit_still_works(client, auth, bank):
         data[f"items-{n}"] = f"entry {n}"
     response = client.post(f"/author/banks/{bank.id}/questions/new", data=data)
     assert response.status_code == 200 and 'name="items-39"' in response.data.decode()
+
+
+def test_a_hostile_markdown_prompt_is_a_clear_400(client, auth, bank):
+    auth.login("owner")
+    data = {**form_for("true_false"), "prompt": "[*!" * 20_000}
+    response = client.post(f"/author/banks/{bank.id}/questions/new", data=data)
+    assert response.status_code == 400
+    assert "5000 characters" in response.data.decode()
