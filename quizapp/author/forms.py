@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.domain.formats import FORMATS
-from quizapp.domain.questions import TYPE_LABELS
+from quizapp.domain.questions import MAX_EXPLANATION, MAX_PROMPT, TYPE_LABELS
 from quizapp.domain.tags import TAGS
 from quizapp.forms import AppForm, WholeNumberField
 from quizapp.quiz.forms import MultiCheckboxField
@@ -52,15 +52,19 @@ class PairRow(Form):
     right = StringField("Right", validators=[Optional(), Length(max=1000)])
 
 
+MAX_ROWS = 40  # rows a list field takes; above a type's own limit so that limit is reported
+
+
 def _rows(field, label: str, minimum: int):
-    return FieldList(field, label=label, min_entries=minimum, max_entries=40)
+    return FieldList(field, label=label, min_entries=minimum, max_entries=MAX_ROWS)
 
 
 class QuestionForm(AppForm):
     key = StringField("Key", validators=[DataRequired(), Length(max=80)],
                       description="Stable id: lowercase letters, digits and dashes.")
     type = SelectField("Type", choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()])
-    prompt = TextAreaField("Prompt (Markdown)", validators=[DataRequired(), Length(max=20000)],
+    prompt = TextAreaField("Prompt (Markdown)",
+                           validators=[DataRequired(), Length(max=MAX_PROMPT)],
                            description="For fill-the-gaps, write gaps as {{1}}, {{2}}...")
     options = _rows(FormField(OptionRow), "Options", 3)
     answer = RadioField("The statement is", choices=[SelectChoice("true", "True"),
@@ -79,7 +83,7 @@ class QuestionForm(AppForm):
     gaps = _rows(StringField("Gap", validators=[Optional(), Length(max=2000)]),
                  "Gap answers (alternatives separated by |)", 1)
     explanation = TextAreaField("Explanation (Markdown)",
-                                validators=[DataRequired(), Length(max=20000)])
+                                validators=[DataRequired(), Length(max=MAX_EXPLANATION)])
     source = StringField("Sources", validators=[DataRequired(), Length(max=500)],
                          description="One or more citations like trafficking#11, separated by "
                                      "spaces.")

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from quizapp.access import instructor_required
 from quizapp.author import bp
 from quizapp.author.forms import (
+    MAX_ROWS,
     ROW_LISTS,
     ApplyImportForm,
     BankForm,
@@ -177,8 +178,12 @@ def editor(bank_id: int, question_id: int | None = None):
     status, preview, warnings = 200, None, []
     add_row = request.form.get("add_row")
     if request.method == "POST" and (add_row or request.form.get("switch_type")):
-        if add_row in ROW_LISTS:
-            getattr(form, add_row).append_entry()
+        rows = getattr(form, add_row) if add_row in ROW_LISTS else None
+        if rows is not None and len(rows.entries) >= MAX_ROWS:
+            rows.errors = [*rows.errors, f"A list holds at most {MAX_ROWS} rows."]
+            status = 400
+        elif rows is not None:
+            rows.append_entry()
     elif form.validate_on_submit():
         try:
             spec = QUESTION_TYPES[form.type.data].model_validate(form.question_data())
@@ -311,7 +316,8 @@ def transfer(bank_id: int):
     left_out = {f.name: f.unsupported(questions) for f in FORMATS.values()}
     return render_template("author/transfer.html", bank=bank, form=form, plan=plan,
                            apply_form=ApplyImportForm(token=token), export_form=ExportForm(),
-                           formats=FORMATS, left_out=left_out), status
+                           formats=FORMATS, left_out=left_out,
+                           shown=transfer_service.PREVIEW_ITEMS), status
 
 
 @bp.post("/banks/<int:bank_id>/transfer/apply")

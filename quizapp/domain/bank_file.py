@@ -4,12 +4,14 @@ Every problem becomes a `BankError` naming the file, the question key, the field
 the line, and all of them are collected, not only the first.
 """
 
+import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase, Storable
 
 MAX_QUESTIONS = 20_000
@@ -76,21 +78,39 @@ def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
     return root, data
 
 
-def _node_at(node: yaml.Node | None, path: tuple[Any, ...]) -> yaml.Node | None:
-    """The deepest YAML node along `path` (mapping keys and sequence indexes)."""
-    for step in path:
-        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-            match = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
-            if match is None:
+def _children(node: yaml.MappingNode) -> dict[Any, yaml.Node]:
+    """A mapping node's values by key (the first of a repeated key)."""
+    out: dict[Any, yaml.Node] = {}
+    for k, v in node.value:
+        out.setdefault(getattr(k, "value", None), v)
+    return out
+
+
+class _Locator:
+    """Finds the node along a path; each mapping is indexed once, so locating every error
+    of a file with many keys stays linear (a scan per lookup made it quadratic)."""
+
+    def __init__(self) -> None:
+        self._index: dict[int, dict[Any, yaml.Node]] = {}
+
+    def at(self, node: yaml.Node | None, path: tuple[Any, ...]) -> yaml.Node | None:
+        """The deepest YAML node along `path` (mapping keys and sequence indexes)."""
+        for step in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                index = self._index.get(id(node))
+                if index is None:
+                    index = self._index[id(node)] = _children(node)
+                match = index.get(step)
+                if match is None:
+                    return node
+                node = match
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if step >= len(node.value):
+                    return node
+                node = node.value[step]
+            else:
                 return node
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            if step >= len(node.value):
-                return node
-            node = node.value[step]
-        else:
-            return node
-    return node
+        return node
 
 
 def _line(node: yaml.Node | None) -> int | None:
@@ -104,6 +124,7 @@ def _field_name(loc: tuple[Any, ...]) -> str | None:
 def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
     """Parse and validate a bank file's text; never raises for bad content."""
     result = BankFile(header=None)
+    node_at = _Locator().at
 
     def error(message: str, *, line=None, key=None, field_=None) -> None:
         result.errors.append(BankError(filename, line, key, field_, message))
@@ -112,6 +133,9 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
         root, data = _compose_and_construct(text)
     except RecursionError:
         error("the file is nested too deeply to read")
+        return result
+    except ValueError:  # int() of more digits than Python converts (4,300)
+        error(f"a number has too many digits (at most {sys.get_int_max_str_digits():,})")
         return result
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -126,18 +150,18 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
         error("a bank file is a mapping with 'bank' and 'questions'", line=1)
         return result
     for extra in sorted(set(data) - {"bank", "questions"}, key=str):
-        error(f"unknown top-level entry {extra!r}", line=_line(_node_at(root, (extra,))))
+        error(f"unknown top-level entry {excerpt(extra)}", line=_line(node_at(root, (extra,))))
 
     try:
         result.header = BankHeader.model_validate(data.get("bank"))
     except ValidationError as e:
         for err in e.errors():
-            error(err["msg"], line=_line(_node_at(root, ("bank", *err["loc"]))),
+            error(err["msg"], line=_line(node_at(root, ("bank", *err["loc"]))),
                   field_="bank." + (_field_name(err["loc"]) or ""))
 
     items = data.get("questions")
     if not isinstance(items, list) or not items:
-        error("'questions' must be a non-empty list", line=_line(_node_at(root, ("questions",))))
+        error("'questions' must be a non-empty list", line=_line(node_at(root, ("questions",))))
         return result
     if len(items) > MAX_QUESTIONS:
         error(f"at most {MAX_QUESTIONS} questions in one bank")
@@ -145,7 +169,7 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
 
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
-        node = _node_at(root, ("questions", index))
+        node = node_at(root, ("questions", index))
         key = item.get("key") if isinstance(item, dict) else None
         key = key if isinstance(key, str) else None
         if not isinstance(item, dict):
@@ -154,21 +178,22 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
         if key is not None:
             if key in seen:
                 error(f"key is already used by question #{seen[key] + 1}",
-                      line=_line(_node_at(node, ("key",))), key=key, field_="key")
+                      line=_line(node_at(node, ("key",))), key=key, field_="key")
                 continue
             seen[key] = index
         kind = item.get("type")
         model = QUESTION_TYPES.get(kind) if isinstance(kind, str) else None
         if model is None:
-            error(f"unknown type {item.get('type')!r}; use one of: {', '.join(QUESTION_TYPES)}",
-                  line=_line(_node_at(node, ("type",))), key=key, field_="type")
+            error(f"unknown type {excerpt(item.get('type'))}; "
+                  f"use one of: {', '.join(QUESTION_TYPES)}",
+                  line=_line(node_at(node, ("type",))), key=key, field_="type")
             continue
         try:
             question = model.model_validate(item)
         except ValidationError as e:
             for err in e.errors():
                 loc = err["loc"]
-                error(_message(err), line=_line(_node_at(node, loc)), key=key,
+                error(_message(err), line=_line(node_at(node, loc)), key=key,
                       field_=_field_name(loc) or _model_field(err))
             continue
         result.questions.append(question)

@@ -54,3 +54,16 @@ def plain_message(error: Mapping[str, Any]) -> str:
     if kind in ("literal_error", "enum"):
         return "Choose one of the offered values."
     return "This value cannot be used here."
+
+
+MAX_ECHO = 80  # characters of a user's value that a message may quote
+
+
+def excerpt(value: Any, limit: int = MAX_ECHO) -> str:
+    """`repr(value)` cut to `limit` characters plus "...": a message quotes a bad value without
+    growing with it (a 10,000-character type, an alias-expanded list, a 5,000-digit number)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's digit limit for str()
+        return "a number too long to show..."
+    return text if len(text) <= limit else text[:limit] + "..."

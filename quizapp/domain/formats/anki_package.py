@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizapp.domain.bank_file import MAX_QUESTIONS
+from quizapp.domain.messages import excerpt
 
 from .base import FormatError
 
@@ -75,7 +76,7 @@ def _check_name(info: zipfile.ZipInfo) -> None:
     parts = name.split("/")
     if (name.startswith("/") or ".." in parts or "\\" in name or "\x00" in name
             or _DRIVE.match(name)):
-        raise FormatError(f"unsafe file name in the package: {name!r}")
+        raise FormatError(f"unsafe file name in the package: {excerpt(name)}")
 
 
 def _check_members(infos: list[zipfile.ZipInfo], filename: str) -> None:

@@ -38,6 +38,7 @@ import nh3
 from pydantic import ValidationError
 
 from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import GAP_RE, QUESTION_TYPES, QuestionBase, snapshot
 
 from .anki_package import Deck, Note, read_package
@@ -180,7 +181,7 @@ def _fields(note: Note) -> dict[str, str]:
         raise Reject("its note type is missing from the collection")
     name, names = note.note_type.name, note.note_type.fields
     if note.fields is None or len(note.fields) != len(names):
-        raise Reject(f"its fields do not match its note type {name!r}")
+        raise Reject(f"its fields do not match its note type {excerpt(name)}")
     return {n.lower(): value for n, value in zip(names, note.fields, strict=True)}
 
 
@@ -189,12 +190,13 @@ def _basic(note: Note, fields: dict[str, str]) -> dict[str, Any]:
     note_type = note.note_type.name if note.note_type else ""
     if "front" not in fields or "back" not in fields:
         kind = "a cloze type" if note.note_type and note.note_type.cloze else "not Front/Back"
-        raise Reject(f"note type {note_type!r} is {kind}: only notes with Front and Back fields "
+        raise Reject(f"note type {excerpt(note_type)} is {kind}: only notes with Front and Back "
+                     "fields "
                      "(like Anki's Basic) can be imported", skip=True)
     explanation = plain_text(fields.get("explanation", ""))
     if not explanation:
         where = "fill its Explanation field" if "explanation" in fields else \
-            f"the note type {note_type!r} has no Explanation field"
+            f"the note type {excerpt(note_type)} has no Explanation field"
         raise Reject(f"needs an explanation ({where})")
     source = list(dict.fromkeys(_CITATION.findall(plain_text(fields.get("source", "")))))
     if not source:

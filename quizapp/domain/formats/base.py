@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.messages import MAX_ECHO, excerpt
 from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -29,11 +30,21 @@ class FormatError(ValueError):
     """The whole file cannot be read; the message says why, for the person who uploaded it."""
 
 
+MAX_REASON = 300  # characters of one rejection's reason shown back
+
+
 @dataclass(frozen=True)
 class Rejection:
     line: int | None
     key: str | None
     reason: str
+
+    def __post_init__(self) -> None:
+        # A last bound on what any reader echoes: a key or reason never grows with the file.
+        if self.key is not None and len(self.key) > MAX_ECHO:
+            object.__setattr__(self, "key", self.key[:MAX_ECHO] + "...")
+        if len(self.reason) > MAX_REASON:
+            object.__setattr__(self, "reason", self.reason[:MAX_REASON] + "...")
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
@@ -162,7 +173,8 @@ class Collector:
         model = QUESTION_TYPES.get(data.get("type")) if isinstance(data.get("type"), str) else None
         if model is None:
             types = ", ".join(QUESTION_TYPES)
-            self.reject(line, key, f"{where}unknown type {data.get('type')!r}; use one of: {types}")
+            self.reject(line, key,
+                        f"{where}unknown type {excerpt(data.get('type'))}; use one of: {types}")
             return None
         if key in self._seen:
             earlier = f" (line {self._seen[key]})" if self._seen[key] else ""
@@ -217,6 +229,6 @@ def parse_number(text: str) -> float:
     """A number as written in a file, refusing nan and infinities; ValueError otherwise."""
     value = float(text.strip())
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"{text!r} is not a finite number")
+        raise ValueError(f"{excerpt(text)} is not a finite number")
     return value
 

@@ -32,9 +32,11 @@ is data and stays.
 import csv
 import io
 import json
+import sys
 from typing import Any
 
 from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QUESTION_TYPES, QuestionBase
 
 from .base import Collector, FormatError, ImportResult
@@ -76,7 +78,7 @@ def _header(row: list[str], filename: str) -> list[str]:
     unknown = [n for n in names if n not in COLUMNS]
     if unknown:
         raise FormatError(
-            f"{filename}: unknown column {unknown[0]!r} in the header row; "
+            f"{filename}: unknown column {excerpt(unknown[0])} in the header row; "
             f"the columns are: {', '.join(COLUMNS)}"
         )
     missing = [c for c in COLUMNS if c in REQUIRED and c not in names]
@@ -87,7 +89,8 @@ def _header(row: list[str], filename: str) -> list[str]:
         )
     twice = [n for n in names if names.count(n) > 1]
     if twice:
-        raise FormatError(f"{filename}: the column {twice[0]!r} is named twice in the header row")
+        raise FormatError(f"{filename}: the column {excerpt(twice[0])} is named twice in the "
+                          "header row")
     return names
 
 
@@ -99,13 +102,17 @@ def _question(cells: dict[str, str], qtype: str) -> dict[str, Any] | str:
         return f"answer is not valid JSON ({e.msg} at character {e.pos + 1})"
     except RecursionError:
         return "answer is JSON nested too deeply"
+    except ValueError:  # an integer of more digits than Python converts
+        limit = sys.get_int_max_str_digits()
+        return f"answer has a number with too many digits (at most {limit:,})"
     if not isinstance(answer, dict):
         return 'answer must be a JSON object, like {"answer": true}'
     model = QUESTION_TYPES.get(qtype)
     if model is not None:
         extra = sorted(set(answer) - set(model.answer_fields))
         if extra:
-            return (f"answer has the field {extra[0]!r}, which {qtype} questions do not have "
+            return (f"answer has the field {excerpt(extra[0])}, which {qtype} questions do not "
+                    "have "
                     f"(expected: {', '.join(model.answer_fields)})")
     data: dict[str, Any] = {
         name: cells[name] for name in ("key", "type", "prompt", "explanation")

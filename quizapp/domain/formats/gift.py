@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase
 
 from .base import (
@@ -200,7 +201,7 @@ def _numeric(body: str) -> dict[str, Any]:
                     "tolerance": parse_number(spec[colon + 1 :])}
         return {"value": parse_number(spec), "tolerance": 0}
     except ValueError:
-        raise Reject(f"{spec.strip()!r} is not a number; write {{#value:tolerance}}") from None
+        raise Reject(excerpt(spec.strip()) + " is not a number; write {#value:tolerance}") from None
 
 
 def _answer_fields(body: str) -> dict[str, Any]:
@@ -219,7 +220,7 @@ def _answer_fields(body: str) -> dict[str, Any]:
             for _, _, text in answers:
                 arrow = _find(text, "->")
                 if arrow < 0:
-                    raise Reject(f"matching pair {unescape(text).strip()!r} has no ->")
+                    raise Reject(f"matching pair {excerpt(unescape(text).strip())} has no ->")
                 pairs.append({"left": unescape(text[:arrow]).strip(),
                               "right": unescape(text[arrow + 2 :]).strip()})
             return {"type": "matching", "pairs": pairs}

@@ -29,6 +29,7 @@ from defusedxml import DefusedXmlException
 from pydantic import ValidationError
 
 from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase
 
 from .base import (
@@ -169,7 +170,8 @@ def _fractions(element: ET.Element) -> list[tuple[float, str, ET.Element]]:
         try:
             fraction = parse_number(answer.get("fraction", "0"))
         except ValueError:
-            raise Reject(f"answer fraction {answer.get('fraction')!r} is not a number") from None
+            raise Reject(f"answer fraction {excerpt(answer.get('fraction'))} "
+                         "is not a number") from None
         answers.append((fraction, _read(answer), answer))
     return answers
 
@@ -266,7 +268,7 @@ def parse_moodle_xml(text: str, filename: str) -> ImportResult:
                 collect.result.header = header
             continue
         if kind not in MOODLE_TYPES.values():
-            collect.skip(None, key, f"question #{number}: Moodle {kind!r} questions have no "
+            collect.skip(None, key, f"question #{number}: Moodle {excerpt(kind)} questions have no "
                                     "quizapp type")
             continue
         try:

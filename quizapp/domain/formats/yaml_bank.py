@@ -79,11 +79,15 @@ def export_yaml(header: BankHeader, questions: list[QuestionBase]) -> bytes:
 
 
 def _check_size(text: str, filename: str) -> None:
-    """Refuse a file with more YAML nodes than MAX_YAML_NODES before the (pure Python, about
-    60 microseconds a node) bank parser sees it; counted by libyaml when available."""
+    """Refuse a file with more YAML nodes than MAX_YAML_NODES, or with any alias (a few
+    nested aliases expand to gigabytes: "billion laughs"), before the (pure Python, about
+    60 microseconds a node) bank parser builds anything; counted by libyaml when available."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        for count, _event in enumerate(yaml.parse(text, Loader=loader)):
+        for count, event in enumerate(yaml.parse(text, Loader=loader)):
+            if isinstance(event, yaml.AliasEvent):
+                raise FormatError(f"{filename} uses YAML anchors and aliases (&name, *name), "
+                                  "which imports do not accept: write each value out")
             if count > MAX_YAML_NODES:
                 raise FormatError(f"{filename} has more than {MAX_YAML_NODES:,} YAML nodes; "
                                   "split the bank into smaller files")
