@@ -71,7 +71,8 @@ banks: db
 # the foreground; when the web server exits, the worker is stopped (SIGTERM: a job cut off
 # then rolls back whole and shows as failed, to be retried).
 JOB_WORKERS ?= 2
-WORKER := $(BIN)/huey_consumer quizapp.worker.huey --workers $(JOB_WORKERS) --worker-type thread
+WORKER := $(BIN)/huey_consumer quizapp.worker.huey --workers $(JOB_WORKERS) --worker-type thread \
+          --delay 0.1 --max-delay 1
 WITH_WORKER := $(WORKER) & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM;
 run: banks
 	@$(FLASK) user ensure-admin --url http://$(HOST):$(PORT)/
