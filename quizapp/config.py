@@ -60,6 +60,8 @@ class Config:
     # Uploads larger than this are read, previewed and applied by a worker, not the request.
     QUIZAPP_INLINE_IMPORT_BYTES = _env_int("QUIZAPP_INLINE_IMPORT_BYTES", 256 * 1024)
     QUIZAPP_PENDING_UPLOADS_PER_USER = _env_int("QUIZAPP_PENDING_UPLOADS_PER_USER", 5)
+    # Banks with more questions than this are exported by a worker (the page offers a job).
+    QUIZAPP_INLINE_EXPORT_QUESTIONS = _env_int("QUIZAPP_INLINE_EXPORT_QUESTIONS", 2000)
     # A running job whose worker is gone (same host: its pid; elsewhere: no word for this
     # long) is reported failed, and can be retried.
     QUIZAPP_JOB_LEASE_SECONDS = _env_int("QUIZAPP_JOB_LEASE_SECONDS", 15 * 60)

@@ -344,9 +344,10 @@ def _enqueue(job):
 def _transfer_page(bank, form, plan, token):
     questions = transfer_service.bank_questions(bank)
     left_out = {f.name: f.unsupported(questions) for f in FORMATS.values()}
+    in_background = len(questions) > current_app.config["QUIZAPP_INLINE_EXPORT_QUESTIONS"]
     return render_template("author/transfer.html", bank=bank, form=form, plan=plan,
                            apply_form=ApplyImportForm(token=token), export_form=ExportForm(),
-                           formats=FORMATS, left_out=left_out)
+                           formats=FORMATS, left_out=left_out, export_in_background=in_background)
 
 
 @bp.post("/banks/<int:bank_id>/transfer/apply")
@@ -376,13 +377,18 @@ def apply_import(bank_id: int):
     return redirect(url_for("author.questions", bank_id=bank.id))
 
 
-@bp.get("/banks/<int:bank_id>/export")
+@bp.route("/banks/<int:bank_id>/export", methods=["GET", "POST"])
 @instructor_required
 def export(bank_id: int):
+    """GET: the file at once. POST (offered for large banks): an export job, then a link."""
     bank = _bank(bank_id)
-    form = ExportForm(request.args)
+    form = ExportForm(request.form if request.method == "POST" else request.args)
     if not form.validate():
         abort(400, "Choose one of the listed formats.")
+    if request.method == "POST":
+        return _enqueue(jobs.start(current_user.id, jobs.EXPORT, {
+            "bank_id": bank.id, "format": form.format.data,
+            "filename": f"{bank.slug}.{FORMATS[form.format.data].extension}"}, utcnow()))
     result = transfer_service.export_bank(bank, form.format.data)
     response = send_file(io.BytesIO(result.data), mimetype=result.media_type,
                          as_attachment=True, download_name=result.filename)

@@ -1,8 +1,9 @@
 """A job's page (progress bar, then its result), its JSON for the page's poll, and retry."""
 
+import io
 from datetime import timedelta
 
-from flask import abort, current_app, jsonify, redirect, render_template, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from quizapp.author.forms import ApplyImportForm
@@ -48,6 +49,18 @@ def show(job_id: int):
 def status(job_id: int):
     job = _job(job_id)
     return _no_store(jsonify(jobs.status(job, utcnow(), _lease()).as_json()))
+
+
+@bp.get("/<int:export_id>/download")
+@login_required
+def download(export_id: int):
+    try:
+        job = jobs.export_for_user(export_id, current_user.id)
+    except NotFound as e:
+        abort(404, str(e))
+    response = send_file(io.BytesIO(job.payload), mimetype=job.result["media_type"],
+                         as_attachment=True, download_name=job.result["filename"])
+    return _no_store(response)
 
 
 @bp.post("/<int:job_id>/retry")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.extensions import db
@@ -27,6 +27,8 @@ class Job(db.Model):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A finished export's file (loaded only for its download): any instance can serve it.
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # "host:pid" of the worker running it, so a dead worker's job can be told from a slow one.
     worker: Mapped[str | None] = mapped_column(String(128), nullable=True)

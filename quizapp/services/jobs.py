@@ -23,8 +23,9 @@ from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 
-IMPORT_PREVIEW, IMPORT_APPLY, OPTIMISE = "import_preview", "import_apply", "optimise"
-LABELS = {IMPORT_PREVIEW: "Import: dry run", IMPORT_APPLY: "Import",
+IMPORT_PREVIEW, IMPORT_APPLY, EXPORT, OPTIMISE = (
+    "import_preview", "import_apply", "export", "optimise")
+LABELS = {IMPORT_PREVIEW: "Import: dry run", IMPORT_APPLY: "Import", EXPORT: "Export",
           OPTIMISE: "Optimise my schedule"}
 WORKER_GONE = ("The worker running this job stopped before it finished; nothing was "
                "written. Retry it.")
@@ -35,6 +36,14 @@ def start(user_id: int, kind: str, params: dict[str, Any], now: datetime) -> Job
               params=params, attempts=0, created_at=now)
     db.session.add(job)
     db.session.flush()
+    return job
+
+
+def export_for_user(job_id: int, user_id: int) -> Job:
+    """The user's finished export, its file loaded."""
+    job = get_for_user(job_id, user_id)
+    if job.kind != EXPORT or job.state != DONE:
+        raise NotFound("No such export.")
     return job
 
 
@@ -120,6 +129,8 @@ def run(job_id: int) -> None:
             finish(transfer_jobs.run_preview(job, utcnow(), report))
         elif job.kind == IMPORT_APPLY:
             transfer_jobs.run_apply(job, utcnow(), report, finish)
+        elif job.kind == EXPORT:
+            finish(transfer_jobs.run_export(job, report))
         elif job.kind == OPTIMISE:
             def fraction(done: float) -> None:
                 report(5 + round(done * 90), "Fitting your parameters")

@@ -98,3 +98,16 @@ def run_apply(job: Job, now: datetime, report: Report,
     filename = pending.filename
     db.session.delete(pending)
     transfer.apply(job.user_id, bank, result, now, f"import from {filename}")
+
+
+def run_export(job: Job, report: Report) -> dict[str, Any]:
+    """Export a bank to a file kept on the job, for its download link."""
+    bank = db.session.get(Bank, job.params["bank_id"])
+    if bank is None:
+        raise ServiceError("That bank no longer exists.")
+    report(10, f"Writing {bank.title}")
+    export = transfer.export_bank(bank, job.params["format"])
+    job.payload = export.data
+    return {"bank_id": bank.id, "filename": export.filename, "media_type": export.media_type,
+            "bytes": len(export.data), "left_out": [str(r) for r in export.left_out[:SHOWN]],
+            "left_out_count": len(export.left_out)}

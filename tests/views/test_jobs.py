@@ -218,3 +218,25 @@ def test_fsrs_optimize_all_queues_a_job_per_learner(app, runner, make_user):
         job = db.session.scalar(select(Job))
         assert (job.user_id, job.kind, job.state) == (learner.id, "optimise", "done")
         assert "RMSE" in job.result["summary"]
+
+
+def test_a_large_bank_is_exported_by_a_job_then_downloaded(app, client, auth, bank):
+    app.config["QUIZAPP_INLINE_EXPORT_QUESTIONS"] = 1
+    auth.login("owner")
+    page = client.get(f"/author/banks/{bank}/transfer").data.decode()
+    assert "Prepare the download" in page and 'method="post"' in page
+    job = job_id(client.post(f"/author/banks/{bank}/export", data={"format": "yaml"}))
+    page = client.get(f"/jobs/{job}").data.decode()
+    assert "<strong>done</strong>" in page and "Download minsk-talks.yaml" in page
+    download = client.get(f"/jobs/{job}/download")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["Cache-Control"] == "no-store"
+    assert download.data == client.get(f"/author/banks/{bank}/export?format=yaml").data
+    assert client.post(f"/author/banks/{bank}/export", data={"format": "nope"}).status_code == 400
+
+
+def test_only_a_finished_export_has_a_download(large, client, auth, bank):
+    auth.login("owner")
+    job = job_id(upload(client, bank, NEW_QUESTION.encode(), "yaml"))
+    assert client.get(f"/jobs/{job}/download").status_code == 404

@@ -26,6 +26,7 @@ def upgrade():
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("payload", sa.LargeBinary(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("worker", sa.String(length=128), nullable=True),
         sa.Column("created_at", quizapp.models.types.UTCDateTime(timezone=True), nullable=False),
