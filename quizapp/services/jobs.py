@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from quizapp.extensions import db
 from quizapp.models import Job
@@ -109,12 +109,14 @@ def _fresh(job_id: int) -> Job:
 
 def run(job_id: int) -> None:
     """Run one job to its end (done or failed), committing its progress as it goes."""
-    job = _fresh(job_id)
-    if job is None or job.state != QUEUED:
-        return  # deleted, or already taken by another worker
-    job.state, job.started_at, job.attempts = RUNNING, utcnow(), job.attempts + 1
-    job.worker = f"{socket.gethostname()}:{os.getpid()}"[:128]
+    # Take the job in one conditional UPDATE: queued twice (two clicks on Retry), it runs once.
+    taken = db.session.execute(update(Job).where(Job.id == job_id, Job.state == QUEUED).values(
+        state=RUNNING, started_at=utcnow(), attempts=Job.attempts + 1,
+        worker=f"{socket.gethostname()}:{os.getpid()}"[:128]))
     db.session.commit()
+    if taken.rowcount != 1:
+        return  # deleted, or already taken by another worker
+    job = _fresh(job_id)
 
     def report(progress: int, message: str) -> None:
         job.progress, job.message = progress, message[:200]

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from quizapp.extensions import db
 from quizapp.models import Bank, Job, PendingImport, User
 from quizapp.models.types import utcnow
-from quizapp.services import transfer
+from quizapp.services import jobs, transfer
+from tests.services.test_optimisation import seed_history
 from tests.views import test_transfer
 from tests.views.test_transfer import counts, upload
 
@@ -127,12 +128,12 @@ def test_pending_uploads_are_capped_per_user(large, client, auth, bank):
     app = large
     app.config["QUIZAPP_PENDING_UPLOADS_PER_USER"] = 3
     auth.login("owner")
-    jobs = [job_id(upload(client, bank, NEW_QUESTION.encode(), "yaml")) for _ in range(6)]
+    started = [job_id(upload(client, bank, NEW_QUESTION.encode(), "yaml")) for _ in range(6)]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 3
     # the newest upload's preview still applies; the oldest one's is gone
-    newest = import_button_token(client.get(f"/jobs/{jobs[-1]}").data.decode())
-    oldest = import_button_token(client.get(f"/jobs/{jobs[0]}").data.decode())
+    newest = import_button_token(client.get(f"/jobs/{started[-1]}").data.decode())
+    oldest = import_button_token(client.get(f"/jobs/{started[0]}").data.decode())
     assert client.post(f"/author/banks/{bank}/transfer/apply",
                        data={"token": oldest}).status_code == 404
     assert client.post(f"/author/banks/{bank}/transfer/apply",
@@ -208,7 +209,6 @@ def test_a_job_is_only_its_owners(large, client, auth, bank, make_user):
 
 
 def test_fsrs_optimize_all_queues_a_job_per_learner(app, runner, make_user):
-    from tests.services.test_optimisation import seed_history
     learner = make_user("fitted")
     seed_history(app, learner.id)
     result = runner.invoke(args=["fsrs", "optimize", "--all"])
@@ -240,3 +240,12 @@ def test_only_a_finished_export_has_a_download(large, client, auth, bank):
     auth.login("owner")
     job = job_id(upload(client, bank, NEW_QUESTION.encode(), "yaml"))
     assert client.get(f"/jobs/{job}/download").status_code == 404
+
+
+def test_a_job_queued_twice_runs_once(large, client, auth, bank, app):
+    auth.login("owner")
+    job = job_id(upload(client, bank, NEW_QUESTION.encode(), "yaml"))
+    with app.app_context():
+        jobs.run(job)  # a second delivery of the same id: already done, left alone
+        row = db.session.get(Job, job)
+        assert (row.state, row.attempts) == ("done", 1)
