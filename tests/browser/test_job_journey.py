@@ -69,3 +69,26 @@ def test_a_large_import_shows_its_progress_then_its_result(
     expect(page.get_by_role("cell", name="Which city hosted the talks?")).to_be_visible()
     axe(page, "questions after the import")
     assert console_errors == []
+
+
+def test_optimise_my_schedule_is_a_job_with_its_outcome(
+        page: Page, app, server_url, make_user, shot, console_errors, tmp_path, axe):
+    """Too few reviews yet: the job page says so plainly, offers Retry and the way back."""
+    make_user("newbie")
+    log_in(page, server_url, "newbie", axe)
+    page.get_by_role("link", name="Settings").click()
+    axe(page, "study settings")
+    page.get_by_role("button", name="Optimise my schedule").click()
+    expect(page.get_by_role("heading", name="Optimise my schedule")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Waiting for a worker")).to_be_visible()
+    axe(page, "optimise job waiting")
+    with consumer(app, tmp_path):
+        expect(page.get_by_role("alert")).to_contain_text("needs at least 400 reviews",
+                                                         timeout=WORKER_WAIT)
+    expect(page.get_by_role("button", name="Retry")).to_be_visible()
+    axe(page, "optimise job failed")
+    shot("04-optimise-failed")
+    page.get_by_role("link", name="← Study settings").click()
+    expect(page.get_by_role("heading", name="Optimise my schedule")).to_be_visible()
+    axe(page, "back to settings")
+    assert console_errors == []
