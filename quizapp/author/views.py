@@ -357,12 +357,11 @@ def apply_import(bank_id: int):
     form = ApplyImportForm()
     if not form.validate_on_submit():
         abort(400, "The import could not be confirmed; upload the file again.")
-    if transfer_jobs.is_large(bank, form.token.data, current_user.id,
-                              current_app.config["QUIZAPP_INLINE_IMPORT_BYTES"]):
-        try:
-            pending = transfer_jobs.claim(current_user.id, bank, form.token.data, utcnow())
-        except NotFound as e:
-            abort(404, str(e))
+    try:  # single use: a second request waits for this one's row lock, then finds it taken
+        pending = transfer_jobs.claim(current_user.id, bank, form.token.data, utcnow())
+    except NotFound as e:
+        abort(404, str(e))
+    if len(pending.data) > current_app.config["QUIZAPP_INLINE_IMPORT_BYTES"]:
         return _enqueue(jobs.start(current_user.id, jobs.IMPORT_APPLY, {
             "pending_id": pending.id, "bank_id": bank.id, "filename": pending.filename},
             utcnow()))

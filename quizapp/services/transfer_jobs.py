@@ -54,13 +54,6 @@ def claim(user_id: int, bank: Bank, token: str, now: datetime) -> PendingImport:
     return db.session.scalar(select(PendingImport).where(PendingImport.token == token))
 
 
-def is_large(bank: Bank, token: str, user_id: int, limit: int) -> bool:
-    size = db.session.scalar(select(db.func.length(PendingImport.data)).where(
-        PendingImport.token == token, PendingImport.user_id == user_id,
-        PendingImport.bank_id == bank.id))
-    return size is not None and size > limit
-
-
 def _summary(plan: transfer.ImportPreview) -> dict[str, Any]:
     return {"added": len(plan.added), "changed": len(plan.changed),
             "unchanged": len(plan.unchanged), "rejected": len(plan.rejected),
