@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from quizapp.extensions import db
 from quizapp.models import Job
@@ -31,7 +31,11 @@ WORKER_GONE = ("The worker running this job stopped before it finished; nothing 
                "written. Retry it.")
 
 
+KEEP_FINISHED = timedelta(days=7)  # then a finished job (and an export's file) is purged
+
+
 def start(user_id: int, kind: str, params: dict[str, Any], now: datetime) -> Job:
+    db.session.execute(delete(Job).where(Job.finished_at < now - KEEP_FINISHED))
     job = Job(user_id=user_id, kind=kind, state=QUEUED, progress=0, message="Waiting for a worker",
               params=params, attempts=0, created_at=now)
     db.session.add(job)

@@ -249,3 +249,16 @@ def test_a_job_queued_twice_runs_once(large, client, auth, bank, app):
         jobs.run(job)  # a second delivery of the same id: already done, left alone
         row = db.session.get(Job, job)
         assert (row.state, row.attempts) == ("done", 1)
+
+
+def test_finished_jobs_are_purged_after_a_week(app, client, auth, bank):
+    app.config["QUIZAPP_INLINE_EXPORT_QUESTIONS"] = 1
+    auth.login("owner")
+    old = job_id(client.post(f"/author/banks/{bank}/export", data={"format": "yaml"}))
+    with app.app_context():
+        db.session.execute(update(Job).where(Job.id == old).values(
+            finished_at=utcnow() - jobs.KEEP_FINISHED - timedelta(minutes=1)))
+        db.session.commit()
+    new = job_id(client.post(f"/author/banks/{bank}/export", data={"format": "yaml"}))
+    with app.app_context():
+        assert list(db.session.scalars(select(Job.id))) == [new]
