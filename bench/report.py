@@ -106,15 +106,6 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     load = next(k for k in services if k.startswith("bank_load["))
     out.append(_target(f"{load} <= 3 s", round(services[load]["median_ms"] / 1000, 2), 3.0,
                        "s (median)", at_most=True, figure=load))
-    if load := results.get("import_load"):
-        file, job = load["file"], load["import"]
-        for name in ("dashboard idle", "dashboard during import"):
-            fig = load[name]
-            out.append((f"http {name}", _ms(fig["median_ms"]), _ms(fig["p99_ms"]),
-                        f"{fig['clients']} learners, gunicorn 2 workers + 1 job worker"
-                        + (f"; {file['bytes'] / 1e6:.1f} MB CSV, {file['questions']:,} "
-                           f"questions: dry run {job['dry_run_s']} s, apply {job['apply_s']} s"
-                           f" ({job['state']})" if name.endswith("import") else "")))
     for key, workers in results.get("memory", {}).items():
         peak = max((w["peak_rss_mb"] for w in workers.values()), default=None)
         out.append(_target(f"worker peak RSS <= 150 MB ({key})", peak, 150.0, "MB",
