@@ -66,14 +66,21 @@ banks: db
 	$(FLASK) bank load
 	@if [ -n "$$QUIZAPP_SOURCES_DIR" ]; then $(FLASK) source load "$$QUIZAPP_SOURCES_DIR"; fi
 
-# Both end with the admin account's box (its password, when one was generated), then serve.
+# Both end with the admin account's box (its password, when one was generated), then serve:
+# a job worker (Huey's consumer, JOB_WORKERS threads) in the background, the web server in
+# the foreground; when the web server exits, the worker is stopped (SIGTERM: a job cut off
+# then rolls back whole and shows as failed, to be retried).
+JOB_WORKERS ?= 2
+WORKER := $(BIN)/huey_consumer quizapp.worker.huey --workers $(JOB_WORKERS) --worker-type thread \
+          --delay 0.1 --max-delay 1
+WITH_WORKER := $(WORKER) & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM;
 run: banks
 	@$(FLASK) user ensure-admin --url http://$(HOST):$(PORT)/
-	@$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'quizapp:create_app()'
+	@$(WITH_WORKER) $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'quizapp:create_app()'
 
 dev: banks
 	@$(FLASK) user ensure-admin --url http://$(HOST):$(PORT)/
-	@$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	@$(WITH_WORKER) $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 # --- test -------------------------------------------------------------------
 test: install-test chromium pgbouncer

@@ -48,9 +48,10 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, secret_key: str, workers: int) -> Iterator[Server]:
+def gunicorn(database_url: str, secret_key: str, workers: int,
+             env: dict[str, str] | None = None) -> Iterator[Server]:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key}
+    env = {**(env or os.environ), "DATABASE_URL": database_url, "SECRET_KEY": secret_key}
     env.pop("REDIS_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
@@ -90,6 +91,7 @@ class Client:
         self.token = ""
         self.card: tuple[int, str] | None = None
         self.conn: http.client.HTTPConnection | None = None
+        self.location: str | None = None  # the last response's Location header
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -102,6 +104,7 @@ class Client:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
             data = response.read()
+            self.location = response.headers.get("Location")
         except (OSError, http.client.HTTPException):
             self.close()
             raise

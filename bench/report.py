@@ -138,6 +138,15 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                         f"{review['rps']:,.0f} rps, ceiling {ceiling['rps']:,.0f} rps "
                         f"(p99 {_ms(ceiling['p99_ms'])} ms), ratio {level['ratio']}"
                         + (f", {review['errors']} errors" if review["errors"] else "")))
+    if load := results.get("import_load"):
+        file, job = load["file"], load["import"]
+        for name in ("dashboard idle", "dashboard during import"):
+            fig = load[name]
+            out.append((f"http {name}", _ms(fig["median_ms"]), _ms(fig["p99_ms"]),
+                        f"{fig['clients']} learners, gunicorn 2 workers + 1 job worker"
+                        + (f"; {file['bytes'] / 1e6:.1f} MB CSV, {file['questions']:,} "
+                           f"questions: dry run {job['dry_run_s']} s, apply {job['apply_s']} s"
+                           f" ({job['state']})" if name.endswith("import") else "")))
     for key, workers in results.get("memory", {}).items():
         for pid, mem in workers.items():
             out.append((f"worker RSS [{key}, pid {pid}]", "-", "-",

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import anki_side, http_load, report, services
+from bench import anki_side, http_load, import_load, report, services
 from bench.database import DATA_DIR, SECRET_KEY, check_disposable, default_url, fresh, make_app
 from bench.generate import PASSWORD, Dataset, dataset_json, generate
 from bench.sizes import FULL, SMOKE
 from quizapp.extensions import db
 
-SECTIONS = ("services", "http", "anki")
+SECTIONS = ("services", "http", "import", "anki")
 NOTES = [
     "Each service figure is one call per repetition in a fresh session (as a request); "
     "median and p99 (nearest rank) over the repetitions.",
@@ -111,6 +111,12 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
         results["http"] = {k: v for k, v in http.items() if not k.endswith("memory")}
 
     results["load_average"]["after http"] = os.getloadavg()
+    if "import" not in skip:
+        print("dashboard during an import job ...", flush=True)
+        results["import_load"] = import_load.run(
+            url, SECRET_KEY, [dataset.username(u) for u in dataset.http_pool][:8], PASSWORD,
+            sizes.import_bytes, sizes.http_seconds, seed, data_dir)
+        results["load_average"]["after import"] = os.getloadavg()
     if "anki" not in skip:
         print("Anki side by side ...", flush=True)
         results["anki"] = {

@@ -17,11 +17,13 @@ from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
-from quizapp.extensions import csrf, db, login_manager, mail, migrate, redis_store
+from quizapp.extensions import csrf, db, job_queue, login_manager, mail, migrate, redis_store
+from quizapp.jobs import bp as jobs_bp
 from quizapp.main import bp as main_bp
 from quizapp.progress import bp as progress_bp
 from quizapp.quiz import bp as quiz_bp
 from quizapp.routing import IdConverter
+from quizapp.services import jobs
 from quizapp.services.accounts import load_session_user
 from quizapp.sources import bp as sources_bp
 from quizapp.study import bp as study_bp
@@ -65,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     redis_store.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)
+    job_queue.init_app(app, run=jobs.run)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
@@ -79,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(study_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(author_bp)
+    app.register_blueprint(jobs_bp)
     cli.register(app)
     errors.register(app)
     security.register(app)

@@ -13,10 +13,10 @@ from quizapp.database import exclusive
 from quizapp.domain.bank_file import BankFormatError, parse_bank
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.source_check import check_bank
-from quizapp.extensions import db
+from quizapp.extensions import db, job_queue
 from quizapp.models import Role
 from quizapp.models.types import utcnow
-from quizapp.services import accounts, banks, optimisation, sources, transfer
+from quizapp.services import accounts, banks, jobs, optimisation, sources, transfer
 from quizapp.services.errors import ServiceError
 
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
@@ -244,8 +244,11 @@ def source_load(directory: str) -> None:
 
 @fsrs_cli.command("optimize")
 @click.option("--user", "username", help="One learner.")
-@click.option("--all", "everyone", is_flag=True, help="Every learner with reviews.")
-def fsrs_optimize(username: str | None, everyone: bool) -> None:
+@click.option("--all", "everyone", is_flag=True,
+              help="Every learner with reviews: one background job each.")
+@click.option("--here", is_flag=True, help="With --all: fit here, one after another, not "
+              "as background jobs.")
+def fsrs_optimize(username: str | None, everyone: bool, here: bool) -> None:
     """Fit and store FSRS parameters from each learner's own review history."""
     if bool(username) == everyone:
         raise click.UsageError("Give --user NAME or --all.")
@@ -254,6 +257,16 @@ def fsrs_optimize(username: str | None, everyone: bool) -> None:
         if user is None:
             raise click.ClickException(f"No user {username!r}.")
         user_ids = [user.id]
+    elif not here:
+        user_ids = optimisation.learners_with_reviews()
+        for user_id in user_ids:
+            job_id = jobs.start(user_id, jobs.OPTIMISE, {}, utcnow()).id
+            db.session.commit()
+            job_queue.enqueue(job_id)
+            click.echo(f"user {user_id}: job {job_id} queued")
+        click.echo(f"Queued {len(user_ids)} jobs; the worker (huey_consumer "
+                   "quizapp.worker.huey) runs them.")
+        return
     else:
         user_ids = optimisation.learners_with_reviews()
     failures = 0

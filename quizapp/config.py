@@ -58,6 +58,19 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 8
 
+    # Background jobs (quizapp.job_queue): Redis with REDIS_URL, else a SQLite queue file
+    # (QUIZAPP_QUEUE_PATH, default beside the SQLite database or in instance/).
+    QUIZAPP_QUEUE_PATH = os.environ.get("QUIZAPP_QUEUE_PATH")
+    QUIZAPP_JOBS_IMMEDIATE = os.environ.get("QUIZAPP_JOBS_IMMEDIATE") == "1"  # run in-process
+    # Uploads larger than this are read, previewed and applied by a worker, not the request.
+    QUIZAPP_INLINE_IMPORT_BYTES = _env_int("QUIZAPP_INLINE_IMPORT_BYTES", 256 * 1024)
+    QUIZAPP_PENDING_UPLOADS_PER_USER = _env_int("QUIZAPP_PENDING_UPLOADS_PER_USER", 5)
+    # Banks with more questions than this are exported by a worker (the page offers a job).
+    QUIZAPP_INLINE_EXPORT_QUESTIONS = _env_int("QUIZAPP_INLINE_EXPORT_QUESTIONS", 2000)
+    # A running job whose worker is gone (same host: its pid; elsewhere: no word for this
+    # long) is reported failed, and can be retried.
+    QUIZAPP_JOB_LEASE_SECONDS = _env_int("QUIZAPP_JOB_LEASE_SECONDS", 15 * 60)
+
     # Mail (Flask-Mailman), for password-reset links. Without MAIL_SERVER no mail is sent and
     # an admin hands out reset links from the users page instead.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -8,6 +8,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from quizapp.job_queue import JobQueue
 from quizapp.redis_store import RedisStore
 
 NAMING_CONVENTION = {
@@ -30,3 +31,5 @@ mail = Mail()
 csrf = CSRFProtect()
 # Redis when REDIS_URL is set (login throttling); the database stands in when it is not.
 redis_store = RedisStore()
+# Background jobs (Huey): SQLite queue by default, Redis with REDIS_URL.
+job_queue = JobQueue()

@@ -141,6 +141,7 @@ def make_test_app(database: str, tmp_path, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "QUIZAPP_SOURCES_DIR": None,
         "MAIL_SERVER": None,  # no mail unless a test starts its own SMTP server
+        "QUIZAPP_JOBS_IMMEDIATE": True,  # jobs run inside enqueue, as ordinary code
         **overrides,
     }
     return create_app(config)

@@ -51,5 +51,9 @@ def test_smoke_benchmark_produces_every_section(tmp_path):
     for workers in results["memory"].values():
         assert workers and all(w["peak_rss_mb"] > 0 for w in workers.values())
 
+    load = results["import_load"]  # learners' dashboard before and during an import job
+    assert load["import"]["state"] == "done" and load["file"]["questions"] > 0
+    assert _timed(load["dashboard idle"]) and _timed(load["dashboard during import"])
+
     assert results["targets"] and all(isinstance(t["met"], bool) for t in results["targets"])
     assert results["machine"]["cores"] >= 1

@@ -1,7 +1,7 @@
 import io
 from types import SimpleNamespace
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
@@ -20,15 +20,18 @@ from quizapp.author.forms import (
 )
 from quizapp.domain import quiz as rules
 from quizapp.domain.diff import diff_snapshots
-from quizapp.domain.formats import FORMATS, MAX_IMPORT_BYTES
+from quizapp.domain.formats import FORMATS, MAX_IMPORT_BYTES, FormatError
+from quizapp.domain.formats.base import check_size
 from quizapp.domain.messages import plain_message
 from quizapp.domain.questions import CITATION_RE, QUESTION_TYPES, TYPE_LABELS
 from quizapp.domain.tags import TAGS
+from quizapp.extensions import db, job_queue
 from quizapp.forms import ActionForm, add_error, whole_number
+from quizapp.models import Job
 from quizapp.models.types import utcnow
 from quizapp.presenting import card_faces, cloze_parts, prompt_html
 from quizapp.quiz.forms import answer_form
-from quizapp.services import authoring, sources
+from quizapp.services import authoring, jobs, sources, transfer_jobs
 from quizapp.services import transfer as transfer_service
 from quizapp.services.banks import question_snapshot
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -305,19 +308,52 @@ def transfer(bank_id: int):
         data = upload.read(MAX_IMPORT_BYTES + 1)
         upload.close()
         try:
-            token, plan = transfer_service.stage(current_user.id, bank, form.format.data,
-                                                 upload.filename or "upload", data, utcnow())
+            staged = _stage(bank, form.format.data, upload.filename or "upload", data)
         except ServiceError as e:
             add_error(form, e)
             status = 400
+        else:
+            if isinstance(staged, Job):
+                return _enqueue(staged)
+            token, plan = staged
     elif form.is_submitted():
         status = 400
+    return _transfer_page(bank, form, plan, token), status
+
+
+def _stage(bank, format_name: str, filename: str, data: bytes):
+    """A small upload is read and previewed here; a large one becomes a dry-run job."""
+    cap = current_app.config["QUIZAPP_PENDING_UPLOADS_PER_USER"]
+    if len(data) <= current_app.config["QUIZAPP_INLINE_IMPORT_BYTES"]:
+        transfer_jobs.make_room(current_user.id, utcnow(), cap)
+        return transfer_service.stage(current_user.id, bank, format_name, filename, data,
+                                      utcnow())
+    try:
+        check_size(data)
+    except FormatError as e:
+        raise ServiceError(str(e), field="file") from None
+    pending = transfer_jobs.stash_upload(current_user.id, bank, format_name, filename, data,
+                                         utcnow(), cap)
+    return jobs.start(current_user.id, jobs.IMPORT_PREVIEW, {
+        "pending_id": pending.id, "bank_id": bank.id, "filename": pending.filename}, utcnow())
+
+
+def _enqueue(job):
+    """Commit the job's row (the worker reads it from its own session), queue it, show it."""
+    job_id = job.id  # read before the commit: a read after it would open a new transaction
+    db.session.commit()
+    job_queue.enqueue(job_id)
+    return redirect(url_for("jobs.show", job_id=job_id))
+
+
+def _transfer_page(bank, form, plan, token):
     questions = transfer_service.bank_questions(bank)
     left_out = {f.name: f.unsupported(questions) for f in FORMATS.values()}
+    in_background = len(questions) > current_app.config["QUIZAPP_INLINE_EXPORT_QUESTIONS"]
     return render_template("author/transfer.html", bank=bank, form=form, plan=plan,
                            apply_form=ApplyImportForm(token=token), export_form=ExportForm(),
-                           formats=FORMATS, left_out=left_out,
-                           shown=transfer_service.PREVIEW_ITEMS), status
+                           formats=FORMATS, left_out=left_out, export_in_background=in_background,
+                           shown=transfer_service.PREVIEW_ITEMS)
 
 
 @bp.post("/banks/<int:bank_id>/transfer/apply")
@@ -327,6 +363,14 @@ def apply_import(bank_id: int):
     form = ApplyImportForm()
     if not form.validate_on_submit():
         abort(400, "The import could not be confirmed; upload the file again.")
+    try:  # single use: a second request waits for this one's row lock, then finds it taken
+        pending = transfer_jobs.claim(current_user.id, bank, form.token.data, utcnow())
+    except NotFound as e:
+        abort(404, str(e))
+    if len(pending.data) > current_app.config["QUIZAPP_INLINE_IMPORT_BYTES"]:
+        return _enqueue(jobs.start(current_user.id, jobs.IMPORT_APPLY, {
+            "pending_id": pending.id, "bank_id": bank.id, "filename": pending.filename},
+            utcnow()))
     try:
         plan = transfer_service.apply_pending(current_user.id, bank, form.token.data, utcnow())
     except NotFound as e:
@@ -338,13 +382,18 @@ def apply_import(bank_id: int):
     return redirect(url_for("author.questions", bank_id=bank.id))
 
 
-@bp.get("/banks/<int:bank_id>/export")
+@bp.route("/banks/<int:bank_id>/export", methods=["GET", "POST"])
 @instructor_required
 def export(bank_id: int):
+    """GET: the file at once. POST (offered for large banks): an export job, then a link."""
     bank = _bank(bank_id)
-    form = ExportForm(request.args)
+    form = ExportForm(request.form if request.method == "POST" else request.args)
     if not form.validate():
         abort(400, "Choose one of the listed formats.")
+    if request.method == "POST":
+        return _enqueue(jobs.start(current_user.id, jobs.EXPORT, {
+            "bank_id": bank.id, "format": form.format.data,
+            "filename": f"{bank.slug}.{FORMATS[form.format.data].extension}"}, utcnow()))
     result = transfer_service.export_bank(bank, form.format.data)
     response = send_file(io.BytesIO(result.data), mimetype=result.media_type,
                          as_attachment=True, download_name=result.filename)

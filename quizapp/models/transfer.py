@@ -22,3 +22,5 @@ class PendingImport(db.Model):
     filename: Mapped[str] = mapped_column(String(255))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when an apply job takes the upload: its token then works no more (single use).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

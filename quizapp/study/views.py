@@ -6,12 +6,12 @@ from quizapp.domain.grading import InvalidResponse, grade
 from quizapp.domain.questions import QUESTION_TYPES
 from quizapp.domain.scheduling import answer_rating
 from quizapp.domain.tags import TAGS
-from quizapp.extensions import db
+from quizapp.extensions import db, job_queue
 from quizapp.forms import ActionForm
 from quizapp.models import Card
 from quizapp.models.types import utcnow
 from quizapp.presenting import card_faces
-from quizapp.services import accounts, catalogue, optimisation, study, throttle
+from quizapp.services import accounts, catalogue, jobs, study, throttle
 from quizapp.services.errors import NotFound, ServiceError
 from quizapp.study import bp
 from quizapp.study.forms import (
@@ -246,14 +246,11 @@ def settings():
 @bp.post("/settings/optimise")
 @login_required
 def optimise():
+    """Fitting takes seconds to minutes: a job, whose page shows the outcome."""
     throttle.require(throttle.optimise_keys(current_user.id),
                      current_app.config["OPTIMISE_LIMITS"], utcnow(),
                      "schedule optimisations; each fits every review of yours")
-    try:
-        result = optimisation.optimise_user(current_user.id)
-    except ServiceError as e:
-        flash(str(e), "info")
-    else:
-        flash("Your schedule now uses parameters fitted to your reviews. " + result.summary(),
-              "success")
-    return redirect(url_for("study.settings"))
+    job_id = jobs.start(current_user.id, jobs.OPTIMISE, {}, utcnow()).id
+    db.session.commit()
+    job_queue.enqueue(job_id)
+    return redirect(url_for("jobs.show", job_id=job_id))

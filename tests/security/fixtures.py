@@ -24,6 +24,7 @@ from quizapp.extensions import db
 from quizapp.models import (
     Bank,
     Card,
+    Job,
     Question,
     Role,
     SourceArticle,
@@ -62,6 +63,8 @@ class World:
     finished_attempt: int  # the learner's, answered and finished
     expired_attempt: int  # the learner's timed test whose time ran out, never finished
     reset_token: str  # an unused password-reset link of the learner's
+    jobs: dict[str, int]  # each user's failed "optimise my schedule" job (it can be retried)
+    exports: dict[str, int]  # each user's finished export job, its file ready to download
 
     def who(self, role: str) -> str:
         """Whose objects a role acts on: anonymous tries the learner's."""
@@ -76,7 +79,8 @@ class World:
                 # delete their own.
                 "user_id": self.users["other_learner" if who == "admin" else who].id,
                 "slug": "minsk-talks", "kind": "reviews", "fmt": "csv",
-                "filename": "css/app.css", "token_owner": who, "token": self.reset_token}
+                "filename": "css/app.css", "token_owner": who, "token": self.reset_token,
+                "job_id": self.jobs[who], "export_id": self.exports[who]}
 
 
 USERS = {"learner": ("lena", Role.LEARNER), "other_learner": ("oscar", Role.LEARNER),
@@ -137,11 +141,26 @@ def build_world(app: Flask) -> World:
         expired = quizzes.start_attempt(
             learner, bank_ids=[bank_a.id], tags=[], types=[], count=2, mode="test",
             now=now - timedelta(hours=3), time_limit_s=600, seed=3)
+        jobs, exports = {}, {}
+        for name, user in users.items():
+            job = Job(user_id=user.id, kind="optimise", state="failed", progress=5,
+                      message="Failed", error="Too few reviews.", params={}, attempts=1,
+                      created_at=earlier, finished_at=earlier)
+            export = Job(user_id=user.id, kind="export", state="done", progress=100,
+                         message="Done", params={"bank_id": bank_a.id, "format": "yaml"},
+                         result={"bank_id": bank_a.id, "filename": "bank-a.yaml",
+                                 "media_type": "application/yaml", "bytes": 5,
+                                 "left_out": [], "left_out_count": 0},
+                         payload=b"bank:", attempts=1, created_at=earlier, finished_at=earlier)
+            db.session.add_all([job, export])
+            db.session.flush()
+            jobs[name], exports[name] = job.id, export.id
+        db.session.commit()
         return World(users={n: Person(u.id, u.username) for n, u in users.items()},
                      bank_a=bank_a.id, bank_b=bank_b.id, question_a=question_a.id,
                      question_b=question_b.id, attempts=attempts, cards=cards,
                      finished_attempt=finished.id, expired_attempt=expired.id,
-                     reset_token=reset_token)
+                     reset_token=reset_token, jobs=jobs, exports=exports)
 
 
 def _card_of(user_id: int, question_id: int) -> int:
@@ -479,6 +498,8 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
                                           "reviews_per_day": "100",
                                           "timezone": "Europe/Minsk"}},
     "study.optimise": lambda c: {"data": {}},
+    "jobs.retry": lambda c: {"data": {}},
+    "author.export": lambda c: {"data": {"format": "yaml"}},
 }
 
 

@@ -111,7 +111,7 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "author.edit_bank": {"GET": owners(200), "POST": owners(400)},
     "author.set_editors": {"POST": owners(302)},  # an empty list is a valid list
     "author.archive_bank": {"POST": owners(302)},
-    "author.export": {"GET": staff(200)},
+    "author.export": {"GET": staff(200), "POST": staff(400)},  # POST: an export job
     "author.questions": {"GET": staff(200)},
     "author.editor": {"GET": staff(200), "POST": staff(400)},  # both rules: new and existing
     "author.archive_question": {"POST": staff(302)},
@@ -120,6 +120,10 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "author.revert": {"POST": staff(400)},
     "author.transfer": {"GET": staff(200), "POST": staff(400)},
     "author.apply_import": {"POST": staff(400)},
+    "jobs.show": {"GET": members(200)},
+    "jobs.status": {"GET": members(200)},
+    "jobs.retry": {"POST": members(302)},  # a failed job: queued (and run) again
+    "jobs.download": {"GET": members(200)},  # a finished export's file
 }
 
 # Failed logins are counted (throttling), so an empty login form is a 400 that writes.
@@ -195,25 +199,31 @@ def test_access(app, client, world, endpoint, method, role):
 # --- another user's objects ---------------------------------------------------------------
 
 # Another user's object (or none at all), swapped in for the role's own.
-OTHER_ATTEMPT, OTHER_CARD, BANK_B, FOREIGN_QUESTION, OTHERS_IMPORT = (
-    "others-attempt", "others-card", "bank-B", "question-of-B-under-A", "others-import")
+OTHER_ATTEMPT, OTHER_CARD, BANK_B, FOREIGN_QUESTION, OTHERS_IMPORT, OTHER_JOB = (
+    "others-attempt", "others-card", "bank-B", "question-of-B-under-A", "others-import",
+    "others-job")
+OTHER_EXPORT = "others-export"
 NO_SUCH_OBJECT, NO_SUCH_BANK = "no-such-object", "no-such-bank"
 NO_SUCH_ID = 10**6
 
 
 def swap_for(world, name: str) -> dict:
     return {
-        NO_SUCH_OBJECT: dict.fromkeys(("attempt_id", "card_id", "question_id", "user_id"),
-                                      NO_SUCH_ID),
+        NO_SUCH_OBJECT: dict.fromkeys(("attempt_id", "card_id", "question_id", "user_id",
+                                       "job_id", "export_id"), NO_SUCH_ID),
         NO_SUCH_BANK: {"bank_id": NO_SUCH_ID},
         OTHER_ATTEMPT: {"attempt_id": world.attempts["other_learner"]},
         OTHER_CARD: {"card_id": world.cards["other_learner"]},
+        OTHER_JOB: {"job_id": world.jobs["other_learner"]},
+        OTHER_EXPORT: {"export_id": world.exports["other_learner"]},
         BANK_B: {"bank_id": world.bank_b, "question_id": world.question_b},
         FOREIGN_QUESTION: {"question_id": world.question_b},  # with bank A in the path
         OTHERS_IMPORT: {"token_owner": "instructor"},  # staged for bank A by its owner
     }[name]
 
 
+JOB_ROUTES = [("jobs.show", "GET"), ("jobs.status", "GET"), ("jobs.retry", "POST")]
+EXPORT_ROUTES = [("jobs.download", "GET")]
 ATTEMPT_ROUTES = [("quiz.resume", "GET"), ("quiz.question", "GET"), ("quiz.question", "POST"),
                   ("quiz.results", "GET"), ("quiz.finish", "POST"), ("quiz.retry", "POST")]
 # Routes that take a card id in the form, the JSON body or (study.review) the query string.
@@ -239,6 +249,10 @@ CROSS = (
        if not (who == EDITOR and e in OWNER_ONLY)]
     + [(INSTRUCTOR, e, m, FOREIGN_QUESTION, 404) for e, m in QUESTION_ROUTES]
     + [(EDITOR, "author.apply_import", "POST", OTHERS_IMPORT, 404)]
+    + [(who, e, m, swap, 404) for who in (LEARNER, ADMIN) for e, m in JOB_ROUTES
+       for swap in (OTHER_JOB, NO_SUCH_OBJECT)]
+    + [(who, e, m, swap, 404) for who in (LEARNER, ADMIN) for e, m in EXPORT_ROUTES
+       for swap in (OTHER_EXPORT, NO_SUCH_OBJECT)]
     + [(LEARNER, e, m, NO_SUCH_OBJECT, 404) for e, m in ATTEMPT_ROUTES + CARD_ROUTES]
     + [(INSTRUCTOR, e, m, NO_SUCH_OBJECT, 404) for e, m in QUESTION_ROUTES]
     + [(ADMIN, e, m, NO_SUCH_BANK, 404) for e, m in BANK_ROUTES]
@@ -249,7 +263,8 @@ CROSS = (
 
 def test_every_route_with_an_object_id_is_tried_with_another_users_and_none(app):
     swaps = {"attempt_id": (OTHER_ATTEMPT, NO_SUCH_OBJECT), "bank_id": (BANK_B, NO_SUCH_BANK),
-             "question_id": (FOREIGN_QUESTION, NO_SUCH_OBJECT), "user_id": (NO_SUCH_OBJECT,)}
+             "question_id": (FOREIGN_QUESTION, NO_SUCH_OBJECT), "user_id": (NO_SUCH_OBJECT,),
+             "job_id": (OTHER_JOB, NO_SUCH_OBJECT), "export_id": (OTHER_EXPORT, NO_SUCH_OBJECT)}
     tried = {(e, m, swap) for _, e, m, swap, _ in CROSS}
     untried = [f"{rule.endpoint} {method} {swap}" for rule in app.url_map.iter_rules()
                for arg in rule.arguments & swaps.keys() for swap in swaps[arg]

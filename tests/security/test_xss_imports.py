@@ -77,3 +77,30 @@ def test_no_imported_payload_executes_in_any_page(app, client, auth, make_user, 
     assert applied.status_code == 200 and executable_parts(applied.data.decode()) == []
     auth.logout()
     assert_bank_pages_are_inert(app, client, auth, make_user, bank.id, "owner")
+
+
+@pytest.mark.parametrize("fmt", IMPORTABLE)
+def test_no_payload_executes_in_the_job_pages_of_a_large_import(app, client, auth, make_bank,
+                                                                owner, fmt):
+    """The same file taken as large: its dry-run and apply job pages (and the failed job of
+    a file that does not parse, whose message quotes it) are inert too."""
+    app.config["QUIZAPP_INLINE_IMPORT_BYTES"] = 0
+    bank = make_bank(slug="hostile", title="Hostile", owner=owner)
+    header = BankHeader(slug="hostile", title=f"Title {PAYLOADS[0]}",
+                        description=f"About {PAYLOADS[1]}")
+    data = FORMATS[fmt].export(header, hostile_questions())
+    auth.login("owner")
+    name = f"{PAYLOADS[0]}.{FORMATS[fmt].extension}"
+    preview = upload(client, bank.id, data, fmt, name)
+    assert preview.status_code == 302
+    page = client.get(preview.headers["Location"]).data.decode()
+    assert "What importing would do" in page and executable_parts(page) == []
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    applied = client.post(f"/author/banks/{bank.id}/transfer/apply", data={"token": token},
+                          follow_redirects=True)
+    assert "Imported" in applied.data.decode()
+    assert executable_parts(applied.data.decode()) == []
+    broken = upload(client, bank.id, data[: len(data) // 2] + b"\x00" + PAYLOADS[1].encode(),
+                    fmt, name)
+    page = client.get(broken.headers["Location"]).data.decode()
+    assert executable_parts(page) == []
