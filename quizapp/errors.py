@@ -84,6 +84,18 @@ def unavailable_response(saved: bool) -> Response:
 
 
 def register(app: Flask) -> None:
+    @app.teardown_appcontext
+    def remove_session(exc: BaseException | None) -> None:
+        """End the request's session before Flask-SQLAlchemy does (teardowns run in reverse
+        order): its close rolls back, which raises when the server dropped the connection,
+        and a teardown that raises gets gunicorn's bare 500 sent instead of the response."""
+        try:
+            db.session.remove()
+        except Exception as e:  # noqa: BLE001 - the connection is gone; so is the session
+            db.session.registry.clear()
+            log.warning("database connection lost while ending a request: %s",
+                        str(e).splitlines()[0] if str(e) else type(e).__name__)
+
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError):
         if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
