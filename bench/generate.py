@@ -21,7 +21,7 @@ from bench.plan import Plan, Pool, regular_plan, split_budget
 from bench.sizes import Sizes
 from quizapp.cli import DEFAULT_BANK_DIR
 from quizapp.domain.bank_file import load_bank_text
-from quizapp.domain.passwords import hash_password
+from quizapp.domain.passwords import hash_password, new_session_token
 from quizapp.domain.questions import snapshot
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionRevision
@@ -182,9 +182,9 @@ def _users(writer: BulkWriter, sizes: Sizes, dataset: Dataset) -> None:
     special = {*dataset.heavy.values(), *dataset.http_pool}
     created = writer.ts(dataset.now - 400 * DAY)
     writer.insert("user", ("id", "username", "password_hash", "role", "created_at",
-                           "settings", "session_version"), (
+                           "settings", "session_version", "session_token"), (
         (uid, dataset.username(uid), password_hash, "learner", created,
-         dumps(HIGH_LIMITS if uid in special else {}), 1)
+         dumps(HIGH_LIMITS if uid in special else {}), 1, new_session_token())
         for uid in range(1, sizes.learners + 1)))
 
 
