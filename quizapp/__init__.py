@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quizapp import cli, errors, request_guard, security, templating
+from quizapp import cli, errors, request_guard, security, templating, unit_of_work
 from quizapp.admin import bp as admin_bp
 from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
@@ -88,6 +88,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.register(app)
     request_guard.register(app)
     templating.register(app)
+    unit_of_work.register(app)  # last: it wraps every view registered above
     return app
 
 

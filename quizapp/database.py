@@ -1,10 +1,11 @@
 """Engine set-up that makes read-then-write transactions safe.
 
 SQLite: files only the owner can read (0600), WAL, foreign keys, synchronous=NORMAL, and
-every transaction begun with BEGIN IMMEDIATE (pysqlite would otherwise run the first SELECT
-outside any transaction, so two requests could read the same value and both write).
-PostgreSQL: services lock the rows they will change with SELECT ... FOR UPDATE
-(see `services.locking`).
+transactions begun by us, not by pysqlite (which would run the first SELECT outside any
+transaction, so two requests could read the same value and both write): a plain deferred
+`BEGIN` for reads, `BEGIN IMMEDIATE` for a transaction that declared it writes
+(`quizapp.unit_of_work.write`). PostgreSQL: services lock the rows they will change with
+SELECT ... FOR UPDATE, which always reads fresh rows (see `quizapp.unit_of_work`).
 """
 
 import contextlib
@@ -60,7 +61,9 @@ def configure_engine(engine: Engine, *, locking: bool = True) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        from quizapp.unit_of_work import writing  # noqa: PLC0415 - it imports the app's db
+
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing() else "BEGIN")
 
 
 _ROW_LOCK = re.compile(r" FOR UPDATE(?: SKIP LOCKED| NOWAIT)?")

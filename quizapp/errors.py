@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizapp.extensions import db, login_manager
 from quizapp.security import keep_session_cookie
+from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from quizapp.services.throttle import Throttled
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,15 @@ def register(app: Flask) -> None:
         response = _render(429, "Too many attempts", str(e))
         response.headers["Retry-After"] = str(e.retry_after)
         return response
+
+    # A service's error reaches here after the unit of work rolled back (quizapp.unit_of_work);
+    # views catch one themselves only to show it beside a form's field.
+    @app.errorhandler(ServiceError)
+    def service_error(e: ServiceError):
+        code = (404 if isinstance(e, NotFound) else 403 if isinstance(e, Forbidden)
+                else 409 if isinstance(e, Conflict) else 400)
+        titles = {404: "Not found", 403: "Forbidden", 409: "Conflict", 400: "Bad request"}
+        return _render(code, titles[code], str(e))
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
+from quizapp import unit_of_work
 from quizapp.domain.passwords import hash_password, password_problem, verify_password
 from quizapp.extensions import db
 from quizapp.models import Role, User
@@ -26,6 +27,7 @@ def create_user(
     email: str | None = None,
     now: datetime,
 ) -> User:
+    unit_of_work.write()
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise ServiceError(
@@ -58,6 +60,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def change_password(user_id: int, old_password: str, new_password: str) -> User:
+    unit_of_work.write()
     user = _lock_user(user_id)
     if not verify_password(user.password_hash, old_password):
         raise ServiceError("Your current password is not right.", field="current")
@@ -95,12 +98,14 @@ def set_password(user_id: int, new_password: str) -> User:
 
 def end_sessions(user_id: int) -> None:
     """Log out everywhere: cookies carrying the old session token stop working."""
+    unit_of_work.write()
     user = _lock_user(user_id)
     user.end_sessions()
     db.session.commit()
 
 
 def set_role(user_id: int, role: str) -> User:
+    unit_of_work.write()
     try:
         new_role = Role(role)
     except ValueError:
@@ -127,6 +132,7 @@ def refuse_last_admin(user: User, action: str) -> None:
 
 def set_disabled(user_id: int, disabled: bool, now: datetime) -> User:
     """Disable an account (it cannot log in, and its sessions end) or enable it again."""
+    unit_of_work.write()
     user = _lock_user(user_id)
     if disabled and user.disabled_at is None:
         refuse_last_admin(user, "disabled")
@@ -140,6 +146,7 @@ def set_disabled(user_id: int, disabled: bool, now: datetime) -> User:
 
 def record_login(user_id: int, now: datetime) -> bool:
     """Note the first login; True if this is it (staff are shown how to get started)."""
+    unit_of_work.write()
     user = _lock_user(user_id)
     if user.first_login_at is not None:
         return False
@@ -160,6 +167,7 @@ def search_users(text: str, page: int, per_page: int = 25):
 
 def update_settings(user_id: int, values: dict) -> User:
     """Merge validated study settings into the user's settings."""
+    unit_of_work.write()
     user = _lock_user(user_id)
     user.settings = {**(user.settings or {}), **values}
     db.session.commit()

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from quizapp import unit_of_work
 from quizapp.domain.questions import QUESTION_TYPES, QuestionBase, snapshot
 from quizapp.domain.source_check import Problem, article_runs, check_question
 from quizapp.extensions import db
@@ -67,6 +68,7 @@ def question_counts(bank_ids: list[int]) -> dict[int, int]:
 
 def save_bank(user: User, *, slug: str, title: str, description: str, article: str | None,
               now: datetime, bank: Bank | None = None) -> Bank:
+    unit_of_work.write()
     slug = slug.strip()
     if not SLUG_RE.match(slug):
         raise ServiceError("A slug is lowercase letters, digits and dashes.", field="slug")
@@ -83,12 +85,14 @@ def save_bank(user: User, *, slug: str, title: str, description: str, article: s
 
 
 def set_bank_archived(bank: Bank, archived: bool) -> None:
+    unit_of_work.write()
     bank.archived = archived
     db.session.commit()
 
 
 def set_editors(bank: Bank, usernames: list[str]) -> list[str]:
     """Replace the editors; returns names that are not instructors (left out)."""
+    unit_of_work.write()
     names = {n.strip().lower() for n in usernames if n.strip()}
     users = list(db.session.scalars(select(User).where(func.lower(User.username).in_(names))))
     allowed = [u for u in users if u.role in (Role.INSTRUCTOR, Role.ADMIN)]
@@ -139,6 +143,7 @@ def save_question(bank: Bank, spec: QuestionBase, *, author_id: int, now: dateti
                   message: str = "", question: Question | None = None,
                   expected_revision: int | None = None) -> SaveResult:
     """Create or update; refuses to save over a revision the editor did not see."""
+    unit_of_work.write()
     if question is not None:
         locked = db.session.scalar(select(Question).where(Question.id == question.id)
                                    .with_for_update())
@@ -185,6 +190,7 @@ def duplicate_question(bank: Bank, question: Question, *, author_id: int,
 
 
 def set_question_archived(question: Question, archived: bool) -> None:
+    unit_of_work.write()
     question.archived = archived
     db.session.commit()
 

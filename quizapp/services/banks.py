@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from quizapp import unit_of_work
 from quizapp.domain.bank_file import BankFile, BankFormatError, load_bank_text
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.extensions import db
@@ -100,6 +101,7 @@ def bank_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_bank(bank_file: BankFile, *, force: bool = False, now=None) -> LoadSummary:
     """Upsert one bank by slug and question key, in one transaction."""
+    unit_of_work.write()
     now = now or utcnow()
     header = bank_file.header
     assert header is not None

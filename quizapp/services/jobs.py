@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Job
 from quizapp.models.job import DONE, FAILED, QUEUED, RUNNING
@@ -35,6 +36,7 @@ KEEP_FINISHED = timedelta(days=7)  # then a finished job (and an export's file) 
 
 
 def start(user_id: int, kind: str, params: dict[str, Any], now: datetime) -> Job:
+    unit_of_work.write()
     db.session.execute(delete(Job).where(Job.finished_at < now - KEEP_FINISHED))
     job = Job(user_id=user_id, kind=kind, state=QUEUED, progress=0, message="Waiting for a worker",
               params=params, attempts=0, created_at=now)
@@ -96,6 +98,7 @@ def status(job: Job, now: datetime, lease: timedelta) -> Status:
 
 
 def retry(job: Job, now: datetime, lease: timedelta) -> Job:
+    unit_of_work.write()
     if status(job, now, lease).state != FAILED:
         raise Conflict("Only a failed job can be retried.")
     job = db.session.scalar(select(Job).where(Job.id == job.id).with_for_update()
@@ -113,6 +116,7 @@ def _fresh(job_id: int) -> Job:
 
 def run(job_id: int) -> None:
     """Run one job to its end (done or failed), committing its progress as it goes."""
+    unit_of_work.write()
     # Take the job in one conditional UPDATE: queued twice (two clicks on Retry), it runs once.
     taken = db.session.execute(update(Job).where(Job.id == job_id, Job.state == QUEUED).values(
         state=RUNNING, started_at=utcnow(), attempts=Job.attempts + 1,

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from quizapp import unit_of_work
 from quizapp.domain.passwords import verify_password
 from quizapp.extensions import db
 from quizapp.models import (
@@ -90,6 +91,7 @@ def data_counts(user_id: int) -> dict[str, int]:
 
 def delete_account(user_id: int, password: str) -> None:
     """The learner's own "delete my account": the password confirms it."""
+    unit_of_work.write()
     user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None or not verify_password(user.password_hash, password):
         raise ServiceError("That password is not right; nothing was deleted.", field="password")
@@ -102,6 +104,7 @@ def delete_user(user_id: int) -> str:
 
     Banks they own and revisions they wrote stay, without an owner or author. Returns the
     username. The last administrator is refused."""
+    unit_of_work.write()
     user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("No such user.")

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from quizapp import unit_of_work
 from quizapp.domain import optimizer
 from quizapp.extensions import db
 from quizapp.models import Review, User
@@ -21,6 +22,7 @@ def review_events(user_id: int) -> list[optimizer.ReviewEvent]:
 def optimise_user(user_id: int, progress: Callable[[float], None] | None = None
                   ) -> optimizer.OptimisationResult:
     """Fit, store and return new parameters; raises ServiceError when history is too short."""
+    unit_of_work.write()
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select
 
+from quizapp import unit_of_work
 from quizapp.domain.passwords import (
     hash_password,
     new_reset_token,
@@ -34,6 +35,7 @@ class IssuedLink:
 
 def issue(user_id: int, now: datetime, lifetime: timedelta = LIFETIME) -> IssuedLink:
     """A new link for the account; any earlier unused link of it stops working."""
+    unit_of_work.write()
     user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("No such user.")
@@ -69,6 +71,7 @@ def check(token: str, now: datetime) -> User:
 
 def reset_password(token: str, new_password: str, now: datetime) -> User:
     """Set the password through the link, once: the link is used up and sessions end."""
+    unit_of_work.write()
     reset = _find(token, lock=True)
     _refuse_unusable(reset, now)
     user = db.session.scalar(select(User).where(User.id == reset.user_id).with_for_update())

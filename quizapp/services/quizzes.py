@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp import unit_of_work
 from quizapp.domain import quiz as rules
 from quizapp.domain.grading import InvalidResponse, Result, grade
 from quizapp.domain.questions import QUESTION_TYPES
@@ -69,6 +70,7 @@ def start_attempt(
     seed: int | None = None,
 ) -> QuizAttempt:
     """Draw the questions and freeze the revision each position will show."""
+    unit_of_work.write()
     if mode not in rules.MODES:
         raise ServiceError("Choose practice or test mode.", field="mode")
     if not 1 <= count <= rules.MAX_QUESTIONS:
@@ -176,6 +178,7 @@ def score_of(attempt: QuizAttempt) -> float:
 
 def expire_if_due(attempt: QuizAttempt, now: datetime) -> bool:
     """Finish an attempt whose time ran out; True if it is (now) finished."""
+    unit_of_work.write()
     if attempt.finished_at is not None:
         return True
     limit = deadline(attempt)
@@ -197,6 +200,7 @@ def submit_answer(
     user_id: int, attempt_id: int, position: int, response: Any, now: datetime
 ) -> AnswerOutcome:
     """Grade and store one answer, exactly once per position, and feed the learner's card."""
+    unit_of_work.write()
     attempt = get_attempt(user_id, attempt_id, lock=True)
     revision = revision_at(attempt, position)
     existing = answer_at(attempt, position)
@@ -246,6 +250,7 @@ def _finish(attempt: QuizAttempt, now: datetime) -> None:
 
 
 def finish_attempt(user_id: int, attempt_id: int, now: datetime) -> QuizAttempt:
+    unit_of_work.write()
     attempt = get_attempt(user_id, attempt_id, lock=True)
     if attempt.finished_at is None:
         limit = deadline(attempt)

@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp import unit_of_work
 from quizapp.domain.articles import Article, parse_article
 from quizapp.domain.questions import parse_citation
 from quizapp.extensions import db
@@ -23,6 +24,7 @@ def read_articles(directory: str | Path) -> dict[str, Article]:
 
 def load_sources(directory: str | Path) -> list[str]:
     """Store (or replace) each article of `directory`. Returns the slugs loaded."""
+    unit_of_work.write()
     articles = read_articles(directory)
     for article in articles.values():
         row = db.session.scalar(

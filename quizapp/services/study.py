@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from quizapp import unit_of_work
 from quizapp.domain import scheduling
 from quizapp.domain.scheduling import CardState, DailyLimits, SchedulerSettings
 from quizapp.extensions import db
@@ -52,6 +53,7 @@ def enrolments(user_id: int) -> dict[int, Enrolment]:
 
 
 def enrol(user_id: int, bank_id: int, tags: list[str], now: datetime) -> Enrolment:
+    unit_of_work.write()
     bank = db.session.get(Bank, bank_id)
     if bank is None or bank.archived:
         raise NotFound("No such question bank.")
@@ -69,6 +71,7 @@ def enrol(user_id: int, bank_id: int, tags: list[str], now: datetime) -> Enrolme
 
 def unenrol(user_id: int, bank_id: int) -> None:
     """Stop studying a bank; its cards and history are kept for a later return."""
+    unit_of_work.write()
     db.session.execute(delete(Enrolment).where(Enrolment.user_id == user_id,
                                                Enrolment.bank_id == bank_id))
     db.session.commit()
@@ -251,6 +254,7 @@ def _apply(user: User, card: Card, rating: int, now: datetime, *, origin: str,
 def answer_card(user_id: int, card_id: int, rating: int, now: datetime, *,
                 submission_id: str | None = None, duration_ms: int | None = None) -> ReviewResult:
     """Grade a flashcard once: a repeated submission id is acknowledged, not applied."""
+    unit_of_work.write()
     if rating not in scheduling.RATINGS:
         raise ServiceError("A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     if duration_ms is not None and not 0 <= duration_ms <= 24 * 3600 * 1000:
@@ -280,6 +284,7 @@ def record_quiz_review(user_id: int, question_id: int, *, score: float, correct:
     Good, partly right Hard, wrong Again), for a question among the flashcards they chose.
     A card not started yet is started only while today's new-card limit has room.
     None when nothing was recorded. The caller commits."""
+    unit_of_work.write()
     if _previous(user_id, submission_id) is not None:
         return None
     if db.session.scalar(select(Question.id).where(Question.id == question_id,
@@ -309,6 +314,7 @@ def record_quiz_review(user_id: int, question_id: int, *, score: float, correct:
 
 def undo_last(user_id: int) -> Card:
     """Take back the learner's last flashcard review: the card returns to its state before."""
+    unit_of_work.write()
     review = db.session.scalar(
         select(Review).where(Review.user_id == user_id, Review.origin == "flashcard")
         .order_by(Review.id.desc()).limit(1).with_for_update())
@@ -323,6 +329,7 @@ def undo_last(user_id: int) -> Card:
 
 def bury(user_id: int, card_id: int, now: datetime) -> Card:
     """Hide a card until the learner's next day starts."""
+    unit_of_work.write()
     user = db.session.get(User, user_id)
     card = _own_card(user_id, card_id)
     card.buried_until = scheduling.next_day_start(now, user.setting("timezone"))
@@ -331,6 +338,7 @@ def bury(user_id: int, card_id: int, now: datetime) -> Card:
 
 
 def set_suspended(user_id: int, card_id: int, suspended: bool) -> Card:
+    unit_of_work.write()
     card = _own_card(user_id, card_id)
     card.suspended = suspended
     db.session.commit()

@@ -15,7 +15,7 @@ start at the first attempt, so a refusal never lengthens its own wait.
 
 Counters live on Redis when REDIS_URL is set and Redis answers; otherwise, and while Redis
 is unreachable, in the database table throttle_counter (shared by every worker too).
-The counter writes commit at once (the one place a service commits): a login's count must
+The counter writes commit at once, as bookkeeping (`unit_of_work.bookkeeping`): a login's count must
 stand even when the request fails afterwards, and no argon2 hash may run inside them.
 """
 
@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from quizapp import unit_of_work
 from quizapp.extensions import db, redis_store
 from quizapp.models import ThrottleCounter
 from quizapp.redis_store import UNAVAILABLE
@@ -135,12 +136,12 @@ def give_back(attempt: Attempt, now: datetime) -> None:
             _GIVE_BACK_SCRIPT, len(attempt.keys), *(redis_store.key(k) for k in attempt.keys)))
         if done is not UNAVAILABLE:
             return
-    for key in attempt.keys:  # one row at a time, in the order they were counted
-        db.session.execute(update(ThrottleCounter)
-                           .where(ThrottleCounter.key == key, ThrottleCounter.count > 0,
-                                  ThrottleCounter.expires_at > now)
-                           .values(count=ThrottleCounter.count - 1))
-    _commit_bookkeeping()
+    with unit_of_work.bookkeeping():
+        for key in attempt.keys:  # one row at a time, in the order they were counted
+            db.session.execute(update(ThrottleCounter)
+                               .where(ThrottleCounter.key == key, ThrottleCounter.count > 0,
+                                      ThrottleCounter.expires_at > now)
+                               .values(count=ThrottleCounter.count - 1))
 
 
 def _count_in_database(keys: tuple[str, ...], limits: list[tuple[int, int]], now: datetime
@@ -148,6 +149,14 @@ def _count_in_database(keys: tuple[str, ...], limits: list[tuple[int, int]], now
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ThrottleCounter.__table__
+    attempt = Attempt(keys, None, on_redis=False)
+    with unit_of_work.bookkeeping():
+        attempt = _count_rows(insert, table, keys, limits, now)
+    _forget_expired(now)
+    return attempt
+
+
+def _count_rows(insert, table, keys, limits, now) -> Attempt:
     attempt = Attempt(keys, None, on_redis=False)
     for n, (key, (limit, window)) in enumerate(zip(keys, limits, strict=True), start=1):
         expires = now + timedelta(seconds=window)
@@ -163,8 +172,6 @@ def _count_in_database(keys: tuple[str, ...], limits: list[tuple[int, int]], now
             wait = math.ceil((expires_at - now).total_seconds())
             attempt = Attempt(keys[:n], max(1, wait), on_redis=False)
             break
-    _commit_bookkeeping()
-    _forget_expired(now)
     return attempt
 
 
@@ -173,14 +180,5 @@ def _forget_expired(now: datetime) -> None:
     that skips rows others hold (it never waits, so it can never deadlock a login)."""
     old = (select(ThrottleCounter.key).where(ThrottleCounter.expires_at <= now)
            .limit(100).with_for_update(skip_locked=True))
-    db.session.execute(delete(ThrottleCounter).where(ThrottleCounter.key.in_(old)))
-    _commit_bookkeeping()
-
-
-def _commit_bookkeeping() -> None:
-    """Commit a counter change; it is not the user's change, so errors must not call it one."""
-    db.session.info["bookkeeping"] = True
-    try:
-        db.session.commit()
-    finally:
-        db.session.info.pop("bookkeeping", None)
+    with unit_of_work.bookkeeping():
+        db.session.execute(delete(ThrottleCounter).where(ThrottleCounter.key.in_(old)))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from quizapp import unit_of_work
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
 from quizapp.domain.formats.detect import detect_format
@@ -28,6 +29,7 @@ def find_bank(slug: str) -> Bank | None:
 
 
 def get_or_create_bank(slug: str, header: BankHeader | None) -> Bank:
+    unit_of_work.write()
     bank = find_bank(slug)
     if bank is None:
         bank = Bank(slug=slug, title=header.title if header else slug,
@@ -141,6 +143,7 @@ def stage(user_id: int, bank: Bank, format_name: str, filename: str, data: bytes
 
     The file is parsed outside any transaction: on SQLite a transaction holds the write lock
     from its first read (BEGIN IMMEDIATE), and nobody's write may wait for a slow parse."""
+    unit_of_work.write()
     format_name = resolve_format(format_name, data, filename)
     db.session.commit()  # ends the transaction the request's reads (user, bank) began
     result = read_upload(format_name, data, filename)
@@ -180,6 +183,7 @@ def _insert_new(bank_id: int, new: list[tuple[int, QuestionBase]], author_id: in
 def apply(user_id: int | None, bank: Bank, result: ImportResult, now: datetime,
           message: str) -> ImportPreview:
     """Write every valid question in one transaction: all of them, or none."""
+    unit_of_work.write()
     plan = preview(bank, result)
     wanted = set(plan.added) | set(plan.changed)
     existing = {q.key: q for q in db.session.scalars(
@@ -214,6 +218,7 @@ def apply_pending(user_id: int, bank: Bank, token: str, now: datetime) -> Import
     """Apply a dry run once. Its token is bound to its user and bank, expires after
     PENDING_TTL, and is deleted in the import's own transaction: a replay, even one sent
     at the same moment, finds nothing (PostgreSQL's DELETE waits for the first to commit)."""
+    unit_of_work.write()
     mine = (PendingImport.token == token, PendingImport.user_id == user_id,
             PendingImport.bank_id == bank.id)
     found = db.session.execute(select(PendingImport.format, PendingImport.filename,

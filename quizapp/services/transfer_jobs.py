@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Bank, Job, PendingImport
 from quizapp.services import transfer
@@ -21,6 +22,7 @@ EXPIRED = "That upload has expired or was already imported; upload it again."
 
 def make_room(user_id: int, now: datetime, cap: int) -> None:
     """Purge expired uploads, and the user's oldest unclaimed ones beyond `cap - 1`."""
+    unit_of_work.write()
     db.session.execute(delete(PendingImport).where(
         PendingImport.created_at < now - transfer.PENDING_TTL))
     kept = list(db.session.scalars(select(PendingImport.id).where(
@@ -33,6 +35,7 @@ def make_room(user_id: int, now: datetime, cap: int) -> None:
 def stash_upload(user_id: int, bank: Bank, format_name: str, filename: str, data: bytes,
                  now: datetime, cap: int) -> PendingImport:
     """Keep an upload (unread) for a dry-run job; the user holds at most `cap` of them."""
+    unit_of_work.write()
     make_room(user_id, now, cap)
     format_name = transfer.resolve_format(format_name, data, filename)
     pending = PendingImport(token=secrets.token_urlsafe(24), user_id=user_id, bank_id=bank.id,
@@ -45,6 +48,7 @@ def stash_upload(user_id: int, bank: Bank, format_name: str, filename: str, data
 
 def claim(user_id: int, bank: Bank, token: str, now: datetime) -> PendingImport:
     """Take the upload behind `token` for one apply job: a second claim finds nothing."""
+    unit_of_work.write()
     claimed = db.session.execute(update(PendingImport).where(
         PendingImport.token == token, PendingImport.user_id == user_id,
         PendingImport.bank_id == bank.id, PendingImport.claimed_at.is_(None),
