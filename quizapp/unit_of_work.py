@@ -133,6 +133,7 @@ def _request_unit(view: F) -> F:
             raise
         finish(commit=response.status_code < 400)
         return response
+    wrapper.unit_of_work = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 
@@ -176,7 +177,8 @@ def _transaction_ended(session: Session) -> None:
 
 
 def register(app: Flask) -> None:
-    """Make every view one unit of work (call after the blueprints are registered)."""
+    """Make every view one unit of work (call after the blueprints are registered; calling
+    it again wraps only the views added since)."""
     for endpoint, view in list(app.view_functions.items()):
-        if endpoint != "static":
+        if endpoint != "static" and not getattr(view, "unit_of_work", False):
             app.view_functions[endpoint] = _request_unit(view)
