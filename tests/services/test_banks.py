@@ -6,6 +6,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from quizapp import unit_of_work
 from quizapp.domain.bank_file import BankFormatError
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, QuestionRevision
@@ -21,6 +22,12 @@ def write(path: Path, *questions: dict) -> Path:
     return path
 
 
+def load(paths, *, force: bool = False):
+    """`load_paths` as `flask bank load` runs it: one unit of work."""
+    with unit_of_work.unit():
+        return load_paths(paths, force=force)
+
+
 def counts() -> tuple[int, int]:
     return (db.session.scalar(select(func.count()).select_from(Question)),
             db.session.scalar(select(func.count()).select_from(QuestionRevision)))
@@ -29,10 +36,10 @@ def counts() -> tuple[int, int]:
 def test_loading_twice_changes_nothing(app, tmp_path):
     path = write(tmp_path / "demo.yaml", question("numeric", key="a"), question("cloze", key="b"))
     with app.app_context():
-        [first] = load_paths([path])
+        [first] = load([path])
         assert sorted(first.added) == ["a", "b"]
         before = counts()
-        [second] = load_paths([path])
+        [second] = load([path])
         assert (second.added, second.changed, second.archived) == ([], [], [])
         assert second.unchanged == 2
         assert counts() == before
@@ -42,14 +49,14 @@ def test_a_changed_question_gets_a_revision_and_keeps_progress(app, tmp_path, ma
     learner = make_user()
     path = write(tmp_path / "demo.yaml", question("numeric", key="a", value=5063))
     with app.app_context():
-        load_paths([path])
+        load([path])
         q = db.session.scalar(select(Question).where(Question.key == "a"))
         db.session.add(Card(user_id=learner.id, question_id=q.id, due=NOW, reps=3))
         db.session.commit()
         question_id = q.id
     write(tmp_path / "demo.yaml", question("numeric", key="a", value=4463))
     with app.app_context():
-        [summary] = load_paths([path])
+        [summary] = load([path])
         assert summary.changed == ["a"]
         q = db.session.get(Question, question_id)
         assert q.revision == 2 and q.data["value"] == 4463
@@ -61,16 +68,16 @@ def test_a_changed_question_gets_a_revision_and_keeps_progress(app, tmp_path, ma
 def test_a_removed_question_is_archived_not_deleted(app, tmp_path):
     path = write(tmp_path / "demo.yaml", question("numeric", key="a"), question("cloze", key="b"))
     with app.app_context():
-        load_paths([path])
+        load([path])
     write(path, question("numeric", key="a"))
     with app.app_context():
-        [summary] = load_paths([path])
+        [summary] = load([path])
         assert summary.archived == ["b"]
         b = db.session.scalar(select(Question).where(Question.key == "b"))
         assert b.archived
     write(path, question("numeric", key="a"), question("cloze", key="b"))
     with app.app_context():
-        [summary] = load_paths([path])
+        [summary] = load([path])
         assert summary.changed == ["b"]
         assert not db.session.scalar(select(Question).where(Question.key == "b")).archived
 
@@ -78,7 +85,7 @@ def test_a_removed_question_is_archived_not_deleted(app, tmp_path):
 def test_an_app_edit_is_not_overwritten_without_force(app, tmp_path):
     path = write(tmp_path / "demo.yaml", question("numeric", key="a", value=1))
     with app.app_context():
-        load_paths([path])
+        load([path])
         q = db.session.scalar(select(Question).where(Question.key == "a"))
         q.data = {**q.data, "value": 2}
         q.revision += 1  # as the editor does on save
@@ -86,10 +93,10 @@ def test_an_app_edit_is_not_overwritten_without_force(app, tmp_path):
     write(path, question("numeric", key="a", value=3))
     with app.app_context():
         with pytest.raises(BankConflict, match="--force"):
-            load_paths([path])
+            load([path])
         q = db.session.scalar(select(Question).where(Question.key == "a"))
         assert q.data["value"] == 2
-        [summary] = load_paths([path], force=True)
+        [summary] = load([path], force=True)
         assert summary.changed == ["a"]
         assert db.session.get(Question, q.id).data["value"] == 3
 
@@ -101,7 +108,7 @@ def test_an_invalid_file_loads_nothing(app, tmp_path):
                              header={"slug": "other", "title": "Other"}))
     with app.app_context():
         with pytest.raises(BankFormatError, match="tolerance must be 0 or more"):
-            load_paths([good, bad])
+            load([good, bad])
         assert db.session.scalar(select(func.count()).select_from(Bank)) == 0
 
 
