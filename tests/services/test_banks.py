@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from quizapp import unit_of_work
 from quizapp.domain.bank_file import BankFormatError
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, QuestionRevision
-from quizapp.services.banks import BankConflict, load_paths
+from quizapp.services.banks import BankConflict, load_paths, question_snapshot
 from tests.conftest import NOW
 from tests.domain.test_bank_file import bank_text, question
 
@@ -137,3 +137,55 @@ def test_yaml_tags_are_refused(runner, tmp_path):
     assert result.exit_code == 1
     assert "not valid YAML" in result.output
     assert yaml  # safe_load only: the tag is never constructed
+
+
+def test_a_reload_revises_moves_archives_and_adds_in_one_pass(app, tmp_path):
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a"),
+                 question("true_false", key="b", tags=["venue"]), question("cloze", key="c"))
+    with app.app_context():
+        load([path])
+    write(path, question("numeric", key="d", value=7),
+          question("true_false", key="b", prompt="Changed?", tags=["economy", "venue"]),
+          question("numeric", key="a"))
+    with app.app_context():
+        [summary] = load([path])
+        assert (summary.added, summary.changed, summary.archived, summary.unchanged) == (
+            ["d"], ["b"], ["c"], 1)
+        rows = {q.key: q for q in db.session.scalars(select(Question))}
+        assert {k: (q.position, q.revision, q.loaded_revision, q.archived)
+                for k, q in rows.items()} == {
+            "d": (0, 1, 1, False), "b": (1, 2, 2, False), "a": (2, 1, 1, False),
+            "c": (2, 1, 1, True)}
+        b = rows["b"]
+        assert [r.number for r in b.revisions] == [1, 2]
+        assert b.revisions[-1].snapshot == question_snapshot(b)
+        assert b.prompt == "Changed?" and sorted(t.tag for t in b.tag_rows) == [
+            "economy", "venue"]
+        assert [r.number for r in rows["d"].revisions] == [1]
+        assert counts() == (4, 5)
+
+
+def statements_to_load(app, path, size: int, **changes) -> int:
+    path.write_text(bank_text(*(question("numeric", key=f"k{n}", **changes) for n in range(size)),
+                              header={"slug": f"size-{size}", "title": "Sized"}))
+    seen = []
+    with app.app_context():
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            load([path])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+@pytest.mark.parametrize("changes", [{}, {"value": 9}], ids=["new", "changed"])
+def test_a_bank_loads_in_statements_whatever_its_size(app, tmp_path, changes):
+    """Bulk: executemany in batches, not one statement (or ORM object) per question."""
+    counted = []
+    for size in (10, 200):
+        path = tmp_path / f"bank{size}.yaml"
+        if changes:  # load it first, so that the counted load changes every question
+            statements_to_load(app, path, size)
+        counted.append(statements_to_load(app, path, size, **changes))
+    assert counted[0] == counted[1]
