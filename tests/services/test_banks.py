@@ -189,3 +189,25 @@ def test_a_bank_loads_in_statements_whatever_its_size(app, tmp_path, changes):
             statements_to_load(app, path, size)
         counted.append(statements_to_load(app, path, size, **changes))
     assert counted[0] == counted[1]
+
+
+def test_cli_load_is_one_unit_of_work(app, runner, tmp_path):
+    """A conflict in the second bank: the first bank's changes are not kept either."""
+    first = write(tmp_path / "a.yaml", question("numeric", key="a", value=1))
+    second = tmp_path / "b.yaml"
+    second.write_text(bank_text(question("numeric", key="x", value=1),
+                                header={"slug": "other", "title": "Other"}))
+    assert runner.invoke(args=["bank", "load", str(tmp_path)]).exit_code == 0
+    with app.app_context():
+        edited = db.session.scalar(select(Question).where(Question.key == "x"))
+        edited.revision += 1  # edited in the app since the load
+        db.session.commit()
+    write(first, question("numeric", key="a", value=2))
+    second.write_text(bank_text(question("numeric", key="x", value=3),
+                                header={"slug": "other", "title": "Other"}))
+    result = runner.invoke(args=["bank", "load", str(tmp_path)])
+    assert result.exit_code != 0 and "--force" in result.output
+    with app.app_context():
+        values = dict(db.session.execute(select(Question.key, Question.data)).all())
+        assert (values["a"]["value"], values["x"]["value"]) == (1, 1)
+        assert counts() == (2, 2)
