@@ -1,4 +1,7 @@
-"""`flask --app quizapp user|bank|source ...`: thin wrappers over the services."""
+"""`flask --app quizapp user|bank|source ...`: thin wrappers over the services.
+
+Each command is one unit of work (`UnitOfWorkGroup`): committed when it ends normally,
+rolled back when it fails, so a refused or interrupted command leaves nothing half-done."""
 
 import functools
 import os
@@ -9,6 +12,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from quizapp import unit_of_work
 from quizapp.database import exclusive
 from quizapp.domain.bank_file import BankFormatError, parse_bank
 from quizapp.domain.formats import FORMATS
@@ -21,19 +25,32 @@ from quizapp.services.errors import ServiceError
 
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
 
-user_cli = AppGroup("user", help="Manage accounts.")
-bank_cli = AppGroup("bank", help="Validate, load and check question banks.")
-source_cli = AppGroup("source", help="Store the source articles.")
-fsrs_cli = AppGroup("fsrs", help="Fit FSRS parameters to learners' reviews.")
+class UnitOfWorkGroup(AppGroup):
+    """A command group whose every command runs in the app context as one unit of work."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(function):
+            return register(unit_of_work.transactional(function))
+
+        return decorator
+
+
+user_cli = UnitOfWorkGroup("user", help="Manage accounts.")
+bank_cli = UnitOfWorkGroup("bank", help="Validate, load and check question banks.")
+source_cli = UnitOfWorkGroup("source", help="Store the source articles.")
+fsrs_cli = UnitOfWorkGroup("fsrs", help="Fit FSRS parameters to learners' reviews.")
 
 
 def one_machine_at_a_time(command):
     """Set-up commands that `make run` or a deploy may start on several machines at once
-    take the database's "setup" lock: the others wait, then find the work done."""
+    take the database's "setup" lock, and commit before they release it: the others wait,
+    then find the work done."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
-        with exclusive(db.engine, "setup"):
+        with exclusive(db.engine, "setup"), unit_of_work.unit():
             return command(*args, **kwargs)
 
     return run
@@ -91,7 +108,6 @@ def user_set_password(username: str, password_stdin: bool) -> None:
         accounts.set_password(user.id, password)
     except ServiceError as e:
         raise click.ClickException(str(e)) from None
-    db.session.commit()
     click.echo(f"The password of {user.username} is changed; their sessions have ended.")
 
 
@@ -211,7 +227,7 @@ def bank_import(file: str, format_name: str | None, slug: str | None, dry_run: b
     if dry_run or not plan.count:
         db.session.rollback()
         return
-    transfer.apply(None, bank, result, utcnow(), f"import from {path.name}")
+    transfer.apply(None, bank.id, result, utcnow(), f"import from {path.name}")
     click.echo("Imported.")
 
 
@@ -261,7 +277,7 @@ def fsrs_optimize(username: str | None, everyone: bool, here: bool) -> None:
         user_ids = optimisation.learners_with_reviews()
         for user_id in user_ids:
             job_id = jobs.start(user_id, jobs.OPTIMISE, {}, utcnow()).id
-            db.session.commit()
+            db.session.commit()  # the worker reads the job from its own session
             job_queue.enqueue(job_id)
             click.echo(f"user {user_id}: job {job_id} queued")
         click.echo(f"Queued {len(user_ids)} jobs; the worker (huey_consumer "
@@ -276,7 +292,8 @@ def fsrs_optimize(username: str | None, everyone: bool, here: bool) -> None:
                 bar.update(round(fraction * 100) - bar.pos)
 
             try:
-                result = optimisation.optimise_user(user_id, progress=advance)
+                with unit_of_work.unit():  # one learner's failure keeps the others' fits
+                    result = optimisation.optimise_user(user_id, progress=advance)
             except ServiceError as e:
                 failures += 1
                 click.echo(f"\nuser {user_id}: skipped: {e}")

@@ -325,9 +325,8 @@ def _stage(bank, format_name: str, filename: str, data: bytes):
     """A small upload is read and previewed here; a large one becomes a dry-run job."""
     cap = current_app.config["QUIZAPP_PENDING_UPLOADS_PER_USER"]
     if len(data) <= current_app.config["QUIZAPP_INLINE_IMPORT_BYTES"]:
-        transfer_jobs.make_room(current_user.id, utcnow(), cap)
         return transfer_service.stage(current_user.id, bank, format_name, filename, data,
-                                      utcnow())
+                                      utcnow(), cap)
     try:
         check_size(data)
     except FormatError as e:
@@ -363,20 +362,14 @@ def apply_import(bank_id: int):
     form = ApplyImportForm()
     if not form.validate_on_submit():
         abort(400, "The import could not be confirmed; upload the file again.")
-    try:  # single use: a second request waits for this one's row lock, then finds it taken
-        pending = transfer_jobs.claim(current_user.id, bank, form.token.data, utcnow())
-    except NotFound as e:
-        abort(404, str(e))
-    if len(pending.data) > current_app.config["QUIZAPP_INLINE_IMPORT_BYTES"]:
+    token = form.token.data
+    inline = current_app.config["QUIZAPP_INLINE_IMPORT_BYTES"]
+    if transfer_service.pending_size(current_user.id, bank.id, token, utcnow()) > inline:
+        pending = transfer_service.claim(current_user.id, bank.id, token, utcnow())
         return _enqueue(jobs.start(current_user.id, jobs.IMPORT_APPLY, {
             "pending_id": pending.id, "bank_id": bank.id, "filename": pending.filename},
             utcnow()))
-    try:
-        plan = transfer_service.apply_pending(current_user.id, bank, form.token.data, utcnow())
-    except NotFound as e:
-        abort(404, str(e))
-    except ServiceError as e:
-        abort(400, str(e))
+    plan = transfer_service.apply_pending(current_user.id, bank.id, token, utcnow())
     flash(f"Imported: {len(plan.added)} added, {len(plan.changed)} changed, "
           f"{len(plan.rejected)} rejected.", "success")
     return redirect(url_for("author.questions", bank_id=bank.id))

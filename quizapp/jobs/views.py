@@ -12,18 +12,10 @@ from quizapp.forms import ActionForm
 from quizapp.jobs import bp
 from quizapp.models.types import utcnow
 from quizapp.services import jobs
-from quizapp.services.errors import Conflict, NotFound
 
 
 def _lease() -> timedelta:
     return timedelta(seconds=current_app.config["QUIZAPP_JOB_LEASE_SECONDS"])
-
-
-def _job(job_id: int):
-    try:
-        return jobs.get_for_user(job_id, current_user.id)
-    except NotFound as e:
-        abort(404, str(e))
 
 
 def _no_store(response):
@@ -34,7 +26,7 @@ def _no_store(response):
 @bp.get("/<int:job_id>")
 @login_required
 def show(job_id: int):
-    job = _job(job_id)
+    job = jobs.get_for_user(job_id, current_user.id)
     state = jobs.status(job, utcnow(), _lease())
     apply_form = None
     if job.kind == jobs.IMPORT_PREVIEW and state.state == "done" and job.result["count"]:
@@ -47,17 +39,14 @@ def show(job_id: int):
 @bp.get("/<int:job_id>.json")
 @login_required
 def status(job_id: int):
-    job = _job(job_id)
+    job = jobs.get_for_user(job_id, current_user.id)
     return _no_store(jsonify(jobs.status(job, utcnow(), _lease()).as_json()))
 
 
 @bp.get("/<int:export_id>/download")
 @login_required
 def download(export_id: int):
-    try:
-        job = jobs.export_for_user(export_id, current_user.id)
-    except NotFound as e:
-        abort(404, str(e))
+    job = jobs.export_for_user(export_id, current_user.id)
     response = send_file(io.BytesIO(job.payload), mimetype=job.result["media_type"],
                          as_attachment=True, download_name=job.result["filename"])
     return _no_store(response)
@@ -66,13 +55,10 @@ def download(export_id: int):
 @bp.post("/<int:job_id>/retry")
 @login_required
 def retry(job_id: int):
-    job = _job(job_id)
+    job = jobs.get_for_user(job_id, current_user.id)
     if not ActionForm().validate_on_submit():
         abort(400, "The retry could not be confirmed; reload the page and try again.")
-    try:
-        jobs.retry(job, utcnow(), _lease())
-    except Conflict as e:
-        abort(409, str(e))
-    db.session.commit()
+    jobs.retry(job.id, utcnow(), _lease())
+    db.session.commit()  # the worker reads the job from its own session: commit, then queue
     job_queue.enqueue(job_id)
     return redirect(url_for("jobs.show", job_id=job_id))

@@ -1,13 +1,15 @@
 """Background jobs: started by a request or the CLI, run by a worker, watched from a page.
 
 `start` adds the row (the caller commits, then enqueues its id); `run` is what a worker
-does with an id; `status` tells a dead worker's job from a slow one; `retry` queues a failed
-job again. Progress is committed as it goes, so the page sees it from another session.
+does with an id, as one unit of work; `status` tells a dead worker's job from a slow one;
+`retry` queues a failed job again. Progress is committed as it goes, beside the job's unit of
+work, so the page sees it from another session and a killed worker leaves nothing applied.
 """
 
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -97,12 +99,14 @@ def status(job: Job, now: datetime, lease: timedelta) -> Status:
     return Status(job.state, job.progress, job.message, job.error)
 
 
-def retry(job: Job, now: datetime, lease: timedelta) -> Job:
+def retry(job_id: int, now: datetime, lease: timedelta) -> Job:
+    """Queue a failed job again (its row locked and read fresh: two clicks queue it once)."""
     unit_of_work.write()
+    job = db.session.scalar(select(Job).where(Job.id == job_id).with_for_update())
+    if job is None:
+        raise NotFound("No such job.")
     if status(job, now, lease).state != FAILED:
         raise Conflict("Only a failed job can be retried.")
-    job = db.session.scalar(select(Job).where(Job.id == job.id).with_for_update()
-                            .execution_options(populate_existing=True))
     job.state, job.progress, job.message, job.error = QUEUED, 0, "Waiting for a worker", None
     job.worker = job.started_at = job.finished_at = None
     db.session.flush()
@@ -114,47 +118,69 @@ def _fresh(job_id: int) -> Job:
                              .execution_options(populate_existing=True))
 
 
-def run(job_id: int) -> None:
-    """Run one job to its end (done or failed), committing its progress as it goes."""
-    unit_of_work.write()
-    # Take the job in one conditional UPDATE: queued twice (two clicks on Retry), it runs once.
-    taken = db.session.execute(update(Job).where(Job.id == job_id, Job.state == QUEUED).values(
-        state=RUNNING, started_at=utcnow(), attempts=Job.attempts + 1,
-        worker=f"{socket.gethostname()}:{os.getpid()}"[:128]))
-    db.session.commit()
-    if taken.rowcount != 1:
-        return  # deleted, or already taken by another worker
-    job = _fresh(job_id)
+def _take(job_id: int) -> bool:
+    """Mark the job running in one conditional UPDATE, committed at once: delivered twice (two
+    clicks on Retry, two workers), it is taken once."""
+    with unit_of_work.unit():
+        unit_of_work.write()
+        taken = db.session.execute(update(Job).where(Job.id == job_id, Job.state == QUEUED)
+                                   .values(state=RUNNING, started_at=utcnow(),
+                                           attempts=Job.attempts + 1,
+                                           worker=f"{socket.gethostname()}:{os.getpid()}"[:128]))
+    return taken.rowcount == 1
 
+
+def _reporter(job_id: int) -> Callable[[int, str], None]:
+    """Progress, committed at once on a connection of its own, so the page sees it and the
+    job's own unit of work stays whole. Reported only before the job's write (on SQLite a
+    second writer would wait for the first, held by this very process)."""
     def report(progress: int, message: str) -> None:
-        job.progress, job.message = progress, message[:200]
-        db.session.commit()
+        if unit_of_work.writing():
+            return
+        with db.engine.begin() as connection:
+            connection.execute(update(Job).where(Job.id == job_id)
+                               .values(progress=progress, message=message[:200]))
+    return report
 
-    def finish(result: dict[str, Any]) -> None:
-        job.state, job.progress, job.message = DONE, 100, "Done"
-        job.result, job.finished_at = result, utcnow()
 
+def _work(job: Job, report: Callable[[int, str], None]) -> dict[str, Any]:
+    if job.kind == IMPORT_PREVIEW:
+        return transfer_jobs.run_preview(job, utcnow(), report)
+    if job.kind == IMPORT_APPLY:
+        return transfer_jobs.run_apply(job, utcnow(), report)
+    if job.kind == EXPORT:
+        return transfer_jobs.run_export(job, report)
+    if job.kind == OPTIMISE:
+        def fraction(done: float) -> None:
+            report(5 + round(done * 90), "Fitting your parameters")
+        return {"summary": optimisation.optimise_user(job.user_id, fraction).summary()}
+    raise ServiceError(f"Unknown kind of job {job.kind!r}.")
+
+
+def run(job_id: int) -> bool:
+    """Run one job to its end (done or failed); False if it was not there to take.
+
+    The job's work and its "done" are one unit of work: committed together, or (a failure, a
+    killed worker) not at all. Progress is committed beside it (`_reporter`)."""
+    if not _take(job_id):
+        return False  # deleted, or already taken by another worker
+    kind = db.session.scalar(select(Job.kind).where(Job.id == job_id))
     try:
-        if job.kind == IMPORT_PREVIEW:
-            finish(transfer_jobs.run_preview(job, utcnow(), report))
-        elif job.kind == IMPORT_APPLY:
-            transfer_jobs.run_apply(job, utcnow(), report, finish)
-        elif job.kind == EXPORT:
-            finish(transfer_jobs.run_export(job, report))
-        elif job.kind == OPTIMISE:
-            def fraction(done: float) -> None:
-                report(5 + round(done * 90), "Fitting your parameters")
-            finish({"summary": optimisation.optimise_user(job.user_id, fraction).summary()})
-        else:
-            raise ServiceError(f"Unknown kind of job {job.kind!r}.")
-        db.session.commit()
+        with unit_of_work.unit():
+            job = _fresh(job_id)
+            result = _work(job, _reporter(job_id))
+            unit_of_work.write()
+            job = _fresh(job_id)
+            job.state, job.progress, job.message = DONE, 100, "Done"
+            job.result, job.finished_at = result, utcnow()
     except Exception as e:
-        db.session.rollback()
         if not isinstance(e, ServiceError):
-            log.exception("job %s (%s) failed", job_id, job.kind)
-        job = _fresh(job_id)
-        job.state, job.finished_at = FAILED, utcnow()
-        job.message = "Failed"
-        job.error = str(e) if isinstance(e, ServiceError) else (
-            "Something went wrong; nothing was written. Retry it, or tell an administrator.")
-        db.session.commit()
+            log.exception("job %s (%s) failed", job_id, kind)
+        with unit_of_work.unit():
+            unit_of_work.write()
+            job = _fresh(job_id)
+            job.state, job.finished_at = FAILED, utcnow()
+            job.message = "Failed"
+            job.error = str(e) if isinstance(e, ServiceError) else (
+                "Something went wrong; nothing was written. Retry it, or tell an administrator.")
+    return True

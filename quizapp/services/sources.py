@@ -24,8 +24,8 @@ def read_articles(directory: str | Path) -> dict[str, Article]:
 
 def load_sources(directory: str | Path) -> list[str]:
     """Store (or replace) each article of `directory`. Returns the slugs loaded."""
+    articles = read_articles(directory)  # read and parsed before the write lock
     unit_of_work.write()
-    articles = read_articles(directory)
     for article in articles.values():
         row = db.session.scalar(
             select(SourceArticle).where(SourceArticle.slug == article.slug).with_for_update()
@@ -38,7 +38,7 @@ def load_sources(directory: str | Path) -> list[str]:
             SourceParagraph(number=p.number, section=p.section, text=p.text)
             for p in article.paragraphs.values()
         ]
-    db.session.commit()
+    db.session.flush()
     return list(articles)
 
 

@@ -3,8 +3,9 @@
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from quizapp import unit_of_work
 from quizapp.domain.bank_file import BankHeader
@@ -12,15 +13,14 @@ from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
 from quizapp.domain.formats.detect import detect_format
 from quizapp.domain.questions import QUESTION_TYPES, QuestionBase, snapshot
 from quizapp.extensions import db
-from quizapp.models import Bank, PendingImport, Question, QuestionRevision, QuestionTag
+from quizapp.models import Bank, PendingImport, Question
 from quizapp.services import study
-from quizapp.services.banks import add_revision, apply_spec, question_snapshot
+from quizapp.services.banks import insert_questions, question_snapshot, update_questions
 from quizapp.services.errors import NotFound, ServiceError
 
 PENDING_TTL = timedelta(hours=2)
-MAX_PENDING_PER_USER = 3  # dry runs kept per instructor: staging a fourth drops the oldest
+_QUESTION = Question.__table__
 PREVIEW_ITEMS = 50  # keys and rejections the dry run's page lists; the rest are counted
-INSERT_BATCH = 1_000  # new questions per INSERT statement
 EXPIRED = "That upload has expired or was already imported; upload it again."
 
 
@@ -108,9 +108,12 @@ def read_upload(format_name: str | None, data: bytes, filename: str) -> ImportRe
 
 def preview(bank: Bank, result: ImportResult) -> ImportPreview:
     """What importing would do, without writing anything."""
+    return _plan({row.key: row for row in db.session.execute(
+        select(_QUESTION).where(_QUESTION.c.bank_id == bank.id))}, result)
+
+
+def _plan(existing: dict[str, Any], result: ImportResult) -> ImportPreview:
     out = ImportPreview(rejected=[*result.rejected, *result.skipped_types])
-    existing = {q.key: q for q in db.session.scalars(
-        select(Question).where(Question.bank_id == bank.id))}
     seen: set[str] = set()
     for spec in result.questions:
         if spec.key in seen:
@@ -127,111 +130,119 @@ def preview(bank: Bank, result: ImportResult) -> ImportPreview:
     return out
 
 
-def _purge(user_id: int, now: datetime) -> None:
-    """Drop expired dry runs, and all but the newest MAX_PENDING_PER_USER - 1 of this user's."""
+def make_room(user_id: int, now: datetime, cap: int) -> None:
+    """Drop expired uploads, and this user's oldest unclaimed ones beyond `cap - 1`, so that
+    the one about to be kept makes `cap` (QUIZAPP_PENDING_UPLOADS_PER_USER)."""
+    unit_of_work.write()
     db.session.execute(delete(PendingImport).where(PendingImport.created_at < now - PENDING_TTL))
-    newest = (select(PendingImport.id).where(PendingImport.user_id == user_id)
-              .order_by(PendingImport.created_at.desc(), PendingImport.id.desc())
-              .limit(MAX_PENDING_PER_USER - 1))
-    db.session.execute(delete(PendingImport).where(
-        PendingImport.user_id == user_id, PendingImport.id.not_in(newest)))
+    kept = list(db.session.scalars(select(PendingImport.id).where(
+        PendingImport.user_id == user_id, PendingImport.claimed_at.is_(None))
+        .order_by(PendingImport.created_at.desc(), PendingImport.id.desc())))
+    if len(kept) >= cap:
+        db.session.execute(delete(PendingImport).where(PendingImport.id.in_(kept[cap - 1:])))
+
+
+def keep_upload(user_id: int, bank_id: int, format_name: str, filename: str, data: bytes,
+                now: datetime, cap: int) -> PendingImport:
+    """Keep an upload until its owner confirms it (or a job reads it); at most `cap` each."""
+    unit_of_work.write()
+    make_room(user_id, now, cap)
+    pending = PendingImport(token=secrets.token_urlsafe(24), user_id=user_id, bank_id=bank_id,
+                            format=format_name, filename=filename[:255], data=data,
+                            created_at=now)
+    db.session.add(pending)
+    db.session.flush()
+    return pending
 
 
 def stage(user_id: int, bank: Bank, format_name: str, filename: str, data: bytes,
-          now: datetime) -> tuple[str, ImportPreview]:
+          now: datetime, cap: int) -> tuple[str, ImportPreview]:
     """Read and preview an upload, and keep it until the instructor confirms.
 
-    The file is parsed outside any transaction: on SQLite a transaction holds the write lock
-    from its first read (BEGIN IMMEDIATE), and nobody's write may wait for a slow parse."""
-    unit_of_work.write()
+    The file is parsed and compared before `write()`: nobody's write waits for a slow parse
+    (a deferred read on SQLite blocks no writer)."""
     format_name = resolve_format(format_name, data, filename)
-    db.session.commit()  # ends the transaction the request's reads (user, bank) began
     result = read_upload(format_name, data, filename)
-    _purge(user_id, now)
-    token = secrets.token_urlsafe(24)
-    db.session.add(PendingImport(token=token, user_id=user_id, bank_id=bank.id,
-                                 format=format_name, filename=filename[:255], data=data,
-                                 created_at=now))
-    db.session.commit()
-    return token, preview(bank, result)
-
-
-_QUESTION = Question.__table__
-
-
-def _insert_new(bank_id: int, new: list[tuple[int, QuestionBase]], author_id: int | None,
-                message: str, now: datetime) -> None:
-    """Add new questions, their first revisions and tag rows with bulk INSERTs in batches
-    (one ORM unit of work per question made a 40,000-question file outlast any timeout)."""
-    for start in range(0, len(new), INSERT_BATCH):
-        batch = new[start:start + INSERT_BATCH]
-        returning_ids = _QUESTION.insert().returning(_QUESTION.c.key, _QUESTION.c.id)
-        ids = dict(db.session.execute(returning_ids, [
-            {"bank_id": bank_id, "key": spec.key, "position": position, "type": spec.type,
-             "prompt": spec.prompt, "explanation": spec.explanation, "data": spec.answer_data(),
-             "sources": list(spec.source), "tags": list(spec.tags),
-             "difficulty": spec.difficulty, "source_check_ignore": spec.source_check_ignore,
-             "revision": 1, "archived": False} for position, spec in batch]).all())
-        db.session.execute(QuestionRevision.__table__.insert(), [
-            {"question_id": ids[spec.key], "number": 1, "snapshot": snapshot(spec),
-             "author_id": author_id, "created_at": now, "message": message}
-            for _, spec in batch])
-        db.session.execute(QuestionTag.__table__.insert(), [
-            {"question_id": ids[spec.key], "tag": tag} for _, spec in batch for tag in spec.tags])
-
-
-def apply(user_id: int | None, bank: Bank, result: ImportResult, now: datetime,
-          message: str) -> ImportPreview:
-    """Write every valid question in one transaction: all of them, or none."""
-    unit_of_work.write()
     plan = preview(bank, result)
+    pending = keep_upload(user_id, bank.id, format_name, filename, data, now, cap)
+    return pending.token, plan
+
+
+def _mine(user_id: int, bank_id: int, token: str, now: datetime) -> tuple:
+    return (PendingImport.token == token, PendingImport.user_id == user_id,
+            PendingImport.bank_id == bank_id, PendingImport.claimed_at.is_(None),
+            PendingImport.created_at >= now - PENDING_TTL)
+
+
+def pending_size(user_id: int, bank_id: int, token: str, now: datetime) -> int:
+    """The size of the user's unclaimed upload behind `token` (NotFound if there is none),
+    so a view can choose between applying it here and in a job."""
+    size = db.session.scalar(select(func.length(PendingImport.data))
+                             .where(*_mine(user_id, bank_id, token, now)))
+    if size is None:
+        raise NotFound(EXPIRED)
+    return size
+
+
+def claim(user_id: int, bank_id: int, token: str, now: datetime) -> PendingImport:
+    """Take the upload behind `token` for one apply: the token's single use. One conditional
+    UPDATE: a second claim, even at the same moment, finds it taken (PostgreSQL's UPDATE
+    waits for the first to commit, then re-checks; SQLite's writers queue at `write()`)."""
+    unit_of_work.write()
+    claimed = db.session.execute(
+        update(PendingImport).where(*_mine(user_id, bank_id, token, now))
+        .values(claimed_at=now).returning(PendingImport.id)
+        .execution_options(synchronize_session=False)).scalar()
+    if claimed is None:
+        raise NotFound(EXPIRED)
+    return db.session.scalar(select(PendingImport).where(PendingImport.id == claimed)
+                             .execution_options(populate_existing=True))
+
+
+def apply(user_id: int | None, bank_id: int, result: ImportResult, now: datetime,
+          message: str) -> ImportPreview:
+    """Write every valid question (all of them, or none: the caller's unit of work commits).
+    The bank's row is locked first, so two imports into one bank run one after the other."""
+    unit_of_work.write()
+    bank = db.session.scalar(select(Bank).where(Bank.id == bank_id).with_for_update())
+    if bank is None:
+        raise NotFound("That bank no longer exists.")
+    existing = {row.key: row for row in db.session.execute(
+        select(_QUESTION).where(_QUESTION.c.bank_id == bank_id).with_for_update())}
+    plan = _plan(existing, result)
     wanted = set(plan.added) | set(plan.changed)
-    existing = {q.key: q for q in db.session.scalars(
-        select(Question).where(Question.bank_id == bank.id).with_for_update())}
-    position = max((q.position for q in existing.values()), default=0)
+    position = max((row.position for row in existing.values()), default=0)
     new: list[tuple[int, QuestionBase]] = []
-    try:
-        for spec in result.questions:
-            if spec.key not in wanted:
-                continue
-            wanted.discard(spec.key)
-            question = existing.get(spec.key)
-            if question is None:
-                position += 1
-                new.append((position, spec))
-                continue
-            question.revision += 1
-            question.archived = False
-            apply_spec(question, spec)
-            add_revision(question, author_id=user_id, message=message, now=now)
-        db.session.flush()
-        _insert_new(bank.id, new, user_id, message, now)
-        study.ensure_cards(now, bank_id=bank.id)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    changed = []
+    for spec in result.questions:
+        if spec.key not in wanted:
+            continue
+        wanted.discard(spec.key)
+        row = existing.get(spec.key)
+        if row is None:
+            position += 1
+            new.append((position, spec))
+        else:
+            changed.append((None, spec, row))
+    update_questions(changed, author_id=user_id, message=message, now=now, loaded=False)
+    insert_questions(bank_id, new, author_id=user_id, message=message, now=now, loaded=False)
+    study.ensure_cards(now, bank_id=bank_id)
     return plan
 
 
-def apply_pending(user_id: int, bank: Bank, token: str, now: datetime) -> ImportPreview:
+def apply_pending(user_id: int, bank_id: int, token: str, now: datetime) -> ImportPreview:
     """Apply a dry run once. Its token is bound to its user and bank, expires after
-    PENDING_TTL, and is deleted in the import's own transaction: a replay, even one sent
-    at the same moment, finds nothing (PostgreSQL's DELETE waits for the first to commit)."""
-    unit_of_work.write()
-    mine = (PendingImport.token == token, PendingImport.user_id == user_id,
-            PendingImport.bank_id == bank.id)
+    PENDING_TTL, and is claimed (`claim`) in the import's own transaction, which also deletes
+    the upload: a replay, even one sent at the same moment, is refused with EXPIRED. The
+    upload is parsed before the write lock is taken."""
     found = db.session.execute(select(PendingImport.format, PendingImport.filename,
                                       PendingImport.data)
-                               .where(*mine, PendingImport.created_at >= now - PENDING_TTL)).first()
-    db.session.commit()  # parse outside any transaction (see `stage`)
+                               .where(*_mine(user_id, bank_id, token, now))).first()
     if found is None:
         raise NotFound(EXPIRED)
     result = read_upload(found.format, found.data, found.filename)
-    claimed = db.session.execute(delete(PendingImport).where(*mine)
-                                 .returning(PendingImport.id)
-                                 .execution_options(synchronize_session=False)).first()
-    if claimed is None:
-        db.session.rollback()
-        raise NotFound(EXPIRED)
-    return apply(user_id, bank, result, now, f"import from {found.filename}")
+    pending = claim(user_id, bank_id, token, now)
+    plan = apply(user_id, bank_id, result, now, f"import from {found.filename}")
+    db.session.delete(pending)
+    db.session.flush()
+    return plan

@@ -79,6 +79,7 @@ def test_practice_quiz_on_victim_statistics(app, page: Page, server_url: str, ma
                                             console_errors, axe):
     with app.app_context():
         load_paths([BANK])
+        db.session.commit()
     make_user("lena")
     log_in(page, server_url, "lena", axe)
     page.get_by_role("link", name="Quiz", exact=True).click()

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db, job_queue
 from quizapp.models import Bank, Job, PendingImport, Question, Role, User
 from quizapp.models.types import utcnow
-from quizapp.services import accounts, jobs, transfer_jobs
+from quizapp.services import accounts, jobs, transfer, transfer_jobs
 from quizapp.services.banks import load_paths
 from tests.conftest import NOW, PASSWORD, make_test_app
 from tests.views.test_jobs import NEW_QUESTION
@@ -51,7 +51,7 @@ def start_job(app, kind: str) -> int:
         pending = transfer_jobs.stash_upload(owner.id, bank, "yaml", "big.yaml",
                                              NEW_QUESTION.encode(), utcnow(), cap=5)
         if kind == jobs.IMPORT_APPLY:
-            transfer_jobs.claim(owner.id, bank, pending.token, utcnow())
+            transfer.claim(owner.id, bank.id, pending.token, utcnow())
         job_id = jobs.start(owner.id, kind, {"pending_id": pending.id, "bank_id": bank.id},
                             utcnow()).id
         db.session.commit()
@@ -135,7 +135,7 @@ def test_a_worker_killed_mid_apply_leaves_nothing_and_the_job_can_be_retried(que
     assert question_count(app) == before  # nothing half-applied
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PendingImport)) == 1
-        jobs.retry(db.session.get(Job, job_id), utcnow(), LEASE)
+        jobs.retry(job_id, utcnow(), LEASE)
         db.session.commit()
         job_queue.enqueue(job_id)
 

@@ -433,7 +433,8 @@ def _staged_import(ctx: Ctx) -> dict[str, Any]:
         if bank is None:
             return {"token": "no-such-upload"}
         token, _ = transfer_service.stage(owner, bank, "yaml", "bank.yaml",
-                                          import_file(bank.slug), utcnow())
+                                          import_file(bank.slug), utcnow(), cap=5)
+        db.session.commit()
     return {"token": token}
 
 

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from quizapp import unit_of_work
 from quizapp.domain.bank_file import BankFormatError
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, QuestionRevision
-from quizapp.services.banks import BankConflict, load_paths
+from quizapp.services.banks import BankConflict, load_paths, question_snapshot
 from tests.conftest import NOW
 from tests.domain.test_bank_file import bank_text, question
 
@@ -21,6 +22,12 @@ def write(path: Path, *questions: dict) -> Path:
     return path
 
 
+def load(paths, *, force: bool = False):
+    """`load_paths` as `flask bank load` runs it: one unit of work."""
+    with unit_of_work.unit():
+        return load_paths(paths, force=force)
+
+
 def counts() -> tuple[int, int]:
     return (db.session.scalar(select(func.count()).select_from(Question)),
             db.session.scalar(select(func.count()).select_from(QuestionRevision)))
@@ -29,10 +36,10 @@ def counts() -> tuple[int, int]:
 def test_loading_twice_changes_nothing(app, tmp_path):
     path = write(tmp_path / "demo.yaml", question("numeric", key="a"), question("cloze", key="b"))
     with app.app_context():
-        [first] = load_paths([path])
+        [first] = load([path])
         assert sorted(first.added) == ["a", "b"]
         before = counts()
-        [second] = load_paths([path])
+        [second] = load([path])
         assert (second.added, second.changed, second.archived) == ([], [], [])
         assert second.unchanged == 2
         assert counts() == before
@@ -42,14 +49,14 @@ def test_a_changed_question_gets_a_revision_and_keeps_progress(app, tmp_path, ma
     learner = make_user()
     path = write(tmp_path / "demo.yaml", question("numeric", key="a", value=5063))
     with app.app_context():
-        load_paths([path])
+        load([path])
         q = db.session.scalar(select(Question).where(Question.key == "a"))
         db.session.add(Card(user_id=learner.id, question_id=q.id, due=NOW, reps=3))
         db.session.commit()
         question_id = q.id
     write(tmp_path / "demo.yaml", question("numeric", key="a", value=4463))
     with app.app_context():
-        [summary] = load_paths([path])
+        [summary] = load([path])
         assert summary.changed == ["a"]
         q = db.session.get(Question, question_id)
         assert q.revision == 2 and q.data["value"] == 4463
@@ -61,16 +68,16 @@ def test_a_changed_question_gets_a_revision_and_keeps_progress(app, tmp_path, ma
 def test_a_removed_question_is_archived_not_deleted(app, tmp_path):
     path = write(tmp_path / "demo.yaml", question("numeric", key="a"), question("cloze", key="b"))
     with app.app_context():
-        load_paths([path])
+        load([path])
     write(path, question("numeric", key="a"))
     with app.app_context():
-        [summary] = load_paths([path])
+        [summary] = load([path])
         assert summary.archived == ["b"]
         b = db.session.scalar(select(Question).where(Question.key == "b"))
         assert b.archived
     write(path, question("numeric", key="a"), question("cloze", key="b"))
     with app.app_context():
-        [summary] = load_paths([path])
+        [summary] = load([path])
         assert summary.changed == ["b"]
         assert not db.session.scalar(select(Question).where(Question.key == "b")).archived
 
@@ -78,7 +85,7 @@ def test_a_removed_question_is_archived_not_deleted(app, tmp_path):
 def test_an_app_edit_is_not_overwritten_without_force(app, tmp_path):
     path = write(tmp_path / "demo.yaml", question("numeric", key="a", value=1))
     with app.app_context():
-        load_paths([path])
+        load([path])
         q = db.session.scalar(select(Question).where(Question.key == "a"))
         q.data = {**q.data, "value": 2}
         q.revision += 1  # as the editor does on save
@@ -86,10 +93,10 @@ def test_an_app_edit_is_not_overwritten_without_force(app, tmp_path):
     write(path, question("numeric", key="a", value=3))
     with app.app_context():
         with pytest.raises(BankConflict, match="--force"):
-            load_paths([path])
+            load([path])
         q = db.session.scalar(select(Question).where(Question.key == "a"))
         assert q.data["value"] == 2
-        [summary] = load_paths([path], force=True)
+        [summary] = load([path], force=True)
         assert summary.changed == ["a"]
         assert db.session.get(Question, q.id).data["value"] == 3
 
@@ -101,7 +108,7 @@ def test_an_invalid_file_loads_nothing(app, tmp_path):
                              header={"slug": "other", "title": "Other"}))
     with app.app_context():
         with pytest.raises(BankFormatError, match="tolerance must be 0 or more"):
-            load_paths([good, bad])
+            load([good, bad])
         assert db.session.scalar(select(func.count()).select_from(Bank)) == 0
 
 
@@ -130,3 +137,77 @@ def test_yaml_tags_are_refused(runner, tmp_path):
     assert result.exit_code == 1
     assert "not valid YAML" in result.output
     assert yaml  # safe_load only: the tag is never constructed
+
+
+def test_a_reload_revises_moves_archives_and_adds_in_one_pass(app, tmp_path):
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a"),
+                 question("true_false", key="b", tags=["venue"]), question("cloze", key="c"))
+    with app.app_context():
+        load([path])
+    write(path, question("numeric", key="d", value=7),
+          question("true_false", key="b", prompt="Changed?", tags=["economy", "venue"]),
+          question("numeric", key="a"))
+    with app.app_context():
+        [summary] = load([path])
+        assert (summary.added, summary.changed, summary.archived, summary.unchanged) == (
+            ["d"], ["b"], ["c"], 1)
+        rows = {q.key: q for q in db.session.scalars(select(Question))}
+        assert {k: (q.position, q.revision, q.loaded_revision, q.archived)
+                for k, q in rows.items()} == {
+            "d": (0, 1, 1, False), "b": (1, 2, 2, False), "a": (2, 1, 1, False),
+            "c": (2, 1, 1, True)}
+        b = rows["b"]
+        assert [r.number for r in b.revisions] == [1, 2]
+        assert b.revisions[-1].snapshot == question_snapshot(b)
+        assert b.prompt == "Changed?" and sorted(t.tag for t in b.tag_rows) == [
+            "economy", "venue"]
+        assert [r.number for r in rows["d"].revisions] == [1]
+        assert counts() == (4, 5)
+
+
+def statements_to_load(app, path, size: int, **changes) -> int:
+    path.write_text(bank_text(*(question("numeric", key=f"k{n}", **changes) for n in range(size)),
+                              header={"slug": f"size-{size}", "title": "Sized"}))
+    seen = []
+    with app.app_context():
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            load([path])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+@pytest.mark.parametrize("changes", [{}, {"value": 9}], ids=["new", "changed"])
+def test_a_bank_loads_in_statements_whatever_its_size(app, tmp_path, changes):
+    """Bulk: executemany in batches, not one statement (or ORM object) per question."""
+    counted = []
+    for size in (10, 200):
+        path = tmp_path / f"bank{size}.yaml"
+        if changes:  # load it first, so that the counted load changes every question
+            statements_to_load(app, path, size)
+        counted.append(statements_to_load(app, path, size, **changes))
+    assert counted[0] == counted[1]
+
+
+def test_cli_load_is_one_unit_of_work(app, runner, tmp_path):
+    """A conflict in the second bank: the first bank's changes are not kept either."""
+    first = write(tmp_path / "a.yaml", question("numeric", key="a", value=1))
+    second = tmp_path / "b.yaml"
+    second.write_text(bank_text(question("numeric", key="x", value=1),
+                                header={"slug": "other", "title": "Other"}))
+    assert runner.invoke(args=["bank", "load", str(tmp_path)]).exit_code == 0
+    with app.app_context():
+        edited = db.session.scalar(select(Question).where(Question.key == "x"))
+        edited.revision += 1  # edited in the app since the load
+        db.session.commit()
+    write(first, question("numeric", key="a", value=2))
+    second.write_text(bank_text(question("numeric", key="x", value=3),
+                                header={"slug": "other", "title": "Other"}))
+    result = runner.invoke(args=["bank", "load", str(tmp_path)])
+    assert result.exit_code != 0 and "--force" in result.output
+    with app.app_context():
+        values = dict(db.session.execute(select(Question.key, Question.data)).all())
+        assert (values["a"]["value"], values["x"]["value"]) == (1, 1)
+        assert counts() == (2, 2)
