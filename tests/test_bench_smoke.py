@@ -9,6 +9,8 @@ import numbers
 import pytest
 
 from bench import report
+from bench.__main__ import databases
+from bench.database import kind, sqlite_url
 from bench.runner import run_benchmark
 from tests.conftest import scratch_database
 
@@ -101,3 +103,19 @@ def test_more_workers_are_checked_against_fewer(rps_2, rps_4, met):
     assert {t["target"] for t in report.targets(results) if "p99 <= 50 ms" in t["target"]} == {
         "HTTP review p99 <= 50 ms at 32 clients (2 workers, 32 clients)",
         "HTTP review p99 <= 50 ms at 32 clients (4 workers, 32 clients)"}
+
+
+def test_an_unreachable_postgresql_is_skipped_with_its_reason(monkeypatch):
+    monkeypatch.setenv("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x_bench")
+    urls, skipped = databases([])
+    assert urls == [sqlite_url()]
+    [(url, reason)] = skipped.items()
+    assert url.endswith(":1/x_bench") and reason
+
+
+def test_the_default_run_covers_both_databases():
+    urls, skipped = databases([])
+    if skipped:
+        pytest.skip(f"PostgreSQL unreachable here: {skipped}")
+    assert [kind(u) for u in urls] == ["sqlite", "postgresql"]
+    assert databases(["sqlite:///x/bench.sqlite3"]) == (["sqlite:///x/bench.sqlite3"], {})
