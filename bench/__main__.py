@@ -17,6 +17,9 @@ from bench.runner import SECTIONS, run_benchmark
 def databases(urls: list[str]) -> tuple[list[str], dict[str, str]]:
     """The URLs to run on and those skipped, with why."""
     if urls:
+        for url in urls:
+            if kind(url) == "postgresql" and (reason := ensure_postgres(url)):
+                raise SystemExit(f"cannot use {url}: {reason}")
         return urls, {}
     pg = postgres_url()
     reason = ensure_postgres(pg)

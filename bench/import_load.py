@@ -67,8 +67,10 @@ def _prepare(database_url: str, secret_key: str, password: str) -> int:
             bank = Bank(slug=SLUG, title="Import target", article="trafficking",
                         created_at=utcnow(), owner_id=user.id)
             db.session.add(bank)
+        db.session.flush()
+        bank_id = bank.id  # read before the commit, which would expire it
         db.session.commit()
-        bank_id = bank.id
+        db.session.remove()  # its connection back in the pool, so that dispose closes it
         db.engine.dispose()
     return bank_id
 
