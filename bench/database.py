@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from quizapp import create_app
 from quizapp.extensions import db
@@ -15,8 +16,37 @@ DATA_DIR = Path(__file__).resolve().parent / ".data"
 SECRET_KEY = "bench-secret-key"  # the gunicorn workers use it too, so sessions carry over
 
 
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1/quizapp_bench"
+
+
 def default_url() -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bench.sqlite3'}"
+    return os.environ.get("DATABASE_URL") or sqlite_url()
+
+
+def sqlite_url() -> str:
+    return f"sqlite:///{DATA_DIR / 'bench.sqlite3'}"
+
+
+def postgres_url() -> str:
+    return os.environ.get("BENCH_POSTGRES_URL") or POSTGRES_URL
+
+
+def ensure_postgres(url: str) -> str | None:
+    """Create the PostgreSQL bench database if it is missing; the reason it cannot be used
+    (server unreachable, no right to create it), or None."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": parsed.database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    except SQLAlchemyError as e:
+        return str(e.orig if getattr(e, "orig", None) else e).strip().splitlines()[0]
+    finally:
+        admin.dispose()
+    return None
 
 
 def kind(url: str) -> str:

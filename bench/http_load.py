@@ -5,6 +5,9 @@ every response, so each request also connects), cookies and CSRF token. Review c
 log in as distinct learners and post grades to the JSON endpoint, taking the next card
 from each reply, as review.js does. The ceiling is GET /healthz of the same app at the
 same concurrency: what the stack (gunicorn, Flask, loopback, this load generator) allows.
+The anchor is `bench.raw_review`: the same review shape in raw sqlite3 under the same
+gunicorn flags and clients; quizapp's review throughput is reported as a share of it.
+The dashboard row loads GET /progress/ alone, then beside reviewing clients.
 The load generator runs on the same cores as the server.
 """
 
@@ -23,9 +26,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench import raw_review
 from bench.memory import WorkerMemory, children
 from bench.timing import summary
 
@@ -33,6 +38,9 @@ RATINGS = (1, 2, 3, 4)
 RATING_WEIGHTS = (0.10, 0.10, 0.75, 0.05)
 CARD_RE = re.compile(r'data-card-id="(\d+)" data-submission-id="([^"]+)"')
 TOKEN_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+QUIZAPP = "quizapp:create_app()"
+RAW_APP = "bench.raw_review:app"
+RAW_CARDS_PER_LEARNER = 3_000  # more than a client reviews in a full run's level
 
 
 def _free_port() -> int:
@@ -49,14 +57,16 @@ class Server:
 
 @contextmanager
 def gunicorn(database_url: str, secret_key: str, workers: int,
-             env: dict[str, str] | None = None) -> Iterator[Server]:
+             env: dict[str, str] | None = None, app: str = QUIZAPP) -> Iterator[Server]:
+    """gunicorn serving `app` (quizapp by default; the raw-sqlite anchor takes the same
+    flags) with `workers` sync workers, once every worker answers."""
     port = _free_port()
     env = {**(env or os.environ), "DATABASE_URL": database_url, "SECRET_KEY": secret_key}
     env.pop("REDIS_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning",
-         "quizapp:create_app()"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         app], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -125,7 +135,7 @@ class Client:
         if match := CARD_RE.search(text):
             self.card = (int(match.group(1)), match.group(2))
 
-    def login(self, username: str, password: str) -> None:
+    def login(self, username: str, password: str, *, study: bool = True) -> None:
         self._read_page(self.get("/auth/login")[1])
         status, _ = self.request(
             "POST", "/auth/login",
@@ -134,6 +144,8 @@ class Client:
             {"Content-Type": "application/x-www-form-urlencoded"})
         if status != 302:
             raise RuntimeError(f"login as {username} answered {status}")
+        if not study:
+            return
         status, page = self.get("/study/")
         self._read_page(page)
         if status != 200 or self.card is None:
@@ -168,20 +180,31 @@ class Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _drive(clients: list[Client], kind: str, seconds: float, seed: int) -> dict[str, Any]:
-    run = Run()
-    start = threading.Barrier(len(clients) + 1)
+def _once(client: Client, kind: str, rng: random.Random) -> int:
+    if kind == "review":
+        return client.review(rng.choices(RATINGS, RATING_WEIGHTS)[0])
+    return client.get("/progress/" if kind == "dashboard" else "/healthz")[0]
+
+
+def _drive_together(groups: list[tuple[list[Client], str]], seconds: float, seed: int
+                    ) -> list[dict[str, Any]]:
+    """Every group's clients in a closed loop for `seconds`, all at once; one summary per
+    group. Kinds: "review" (POST /study/review), "dashboard" (GET /progress/), "ceiling"
+    (GET /healthz)."""
+    runs = [Run() for _ in groups]
+    members = [(g, n, c) for g, (clients, _) in enumerate(groups) for n, c in enumerate(clients)]
+    start = threading.Barrier(len(members) + 1)
     t0 = 0.0
 
-    def work(n: int, client: Client) -> None:
-        rng = random.Random(seed * 1000 + n)
+    def work(group: int, n: int, client: Client) -> None:
+        kind, run = groups[group][1], runs[group]
+        rng = random.Random(seed * 1000 + group * 100 + n)
         start.wait()
         deadline = t0 + seconds
         while time.perf_counter() < deadline:
             began = time.perf_counter()
             try:
-                status = client.review(rng.choices(RATINGS, RATING_WEIGHTS)[0]) \
-                    if kind == "review" else client.get("/healthz")[0]
+                status = _once(client, kind, rng)
             except (OSError, http.client.HTTPException):
                 status = 0
             ended = time.perf_counter()
@@ -196,15 +219,19 @@ def _drive(clients: list[Client], kind: str, seconds: float, seed: int) -> dict[
                     run.exhausted += 1
                 return
 
-    threads = [threading.Thread(target=work, args=(n, c)) for n, c in enumerate(clients)]
+    threads = [threading.Thread(target=work, args=m) for m in members]
     for thread in threads:
         thread.start()
     t0 = time.perf_counter()
     start.wait()
     for thread in threads:
         thread.join()
-    for client in clients:
+    for _g, _n, client in members:
         client.close()
+    return [_summarise(run, t0, seconds) for run in runs]
+
+
+def _summarise(run: Run, t0: float, seconds: float) -> dict[str, Any]:
     elapsed = (max(run.finished_at) if run.finished_at else time.perf_counter()) - t0
     per_second = [0] * max(1, int(seconds))
     for at in run.finished_at:
@@ -216,14 +243,19 @@ def _drive(clients: list[Client], kind: str, seconds: float, seed: int) -> dict[
     return result
 
 
-def _login_all(port: int, usernames: list[str], password: str) -> list[Client]:
+def _drive(clients: list[Client], kind: str, seconds: float, seed: int) -> dict[str, Any]:
+    return _drive_together([(clients, kind)], seconds, seed)[0]
+
+
+def _login_all(port: int, usernames: list[str], password: str, *, study: bool = True
+               ) -> list[Client]:
     clients = [Client(port) for _ in usernames]
     errors: list[BaseException] = []
 
     def login(batch: list[int]) -> None:
         for i in batch:
             try:
-                clients[i].login(usernames[i], password)
+                clients[i].login(usernames[i], password, study=study)
             except (OSError, http.client.HTTPException, RuntimeError) as e:
                 errors.append(e)
             finally:
@@ -240,33 +272,87 @@ def _login_all(port: int, usernames: list[str], password: str) -> list[Client]:
     return clients
 
 
+def _raw_clients(port: int, path: Path, first: int, count: int) -> list[Client]:
+    """Clients of the raw anchor, learners first..first+count-1, each on its first due card."""
+    clients = []
+    for user_id in range(first, first + count):
+        client = Client(port)
+        client.cookies["user"] = str(user_id)
+        client.card = raw_review.first_card(path, user_id)
+        if client.card is None:
+            raise RuntimeError(f"raw anchor learner {user_id} has no due card")
+        clients.append(client)
+    return clients
+
+
+def raw_anchor(path: Path, workers_levels: tuple[int, ...], client_levels: tuple[int, ...],
+               seconds: float, seed: int) -> dict[int, dict[int, dict[str, Any]]]:
+    """The raw-sqlite review endpoint at each worker count and concurrency: {workers:
+    {clients: summary}}; a fresh database for each worker count, distinct learners per level
+    (as the app's clients)."""
+    learners = sum(client_levels) + 2
+    out: dict[int, dict[int, dict[str, Any]]] = {}
+    for workers in workers_levels:
+        raw_review.build(path, learners, RAW_CARDS_PER_LEARNER)
+        env = {**os.environ, "RAW_REVIEW_DATABASE": str(path)}
+        with gunicorn("", "", workers, env=env, app=RAW_APP) as server:
+            _drive(_raw_clients(server.port, path, 1, 2), "review", 0.5, seed)
+            first = 3
+            out[workers] = {}
+            for level in client_levels:
+                out[workers][level] = _drive(_raw_clients(server.port, path, first, level),
+                                             "review", seconds, seed + level)
+                first += level
+    return out
+
+
+def _ratio(ours: float, anchor: float) -> float | None:
+    return round(ours / anchor, 3) if anchor else None
+
+
 def run(database_url: str, secret_key: str, usernames: list[str], password: str,
         workers_levels: tuple[int, ...], client_levels: tuple[int, ...], seconds: float,
-        seed: int) -> dict[str, Any]:
-    """For each worker count: log every client in, then at each concurrency the ceiling
-    endpoint and the review endpoint, one after the other, with worker memory sampled."""
+        seed: int, *, raw_path: Path, dashboard_user: str, dashboard_clients: int,
+        dashboard_load: int) -> dict[str, Any]:
+    """The raw-sqlite anchor first; then for each worker count: log every client in, at
+    each concurrency the ceiling endpoint and the review endpoint one after the other, then
+    the dashboard alone and beside `dashboard_load` reviewing clients; worker memory
+    sampled throughout."""
     interval = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)  # 64 client threads: hand the GIL over promptly
     out: dict[str, Any] = {}
     try:
+        raw = raw_anchor(raw_path, workers_levels, client_levels, seconds, seed)
         for workers in workers_levels:
             with gunicorn(database_url, secret_key, workers) as server:
                 clients = _login_all(server.port, usernames, password)
+                watchers = _login_all(server.port, [dashboard_user] * dashboard_clients,
+                                      password, study=False)
                 cursor = 0
                 with WorkerMemory(server.process.pid) as memory:
                     _drive(clients[:2], "review", 0.5, seed)  # warm up templates and caches
                     _drive([Client(server.port) for _ in range(2)], "ceiling", 0.5, seed)
+                    _drive(watchers[:1], "dashboard", 0.5, seed)
                     for level in client_levels:
                         ceiling = _drive([Client(server.port) for _ in range(level)],
                                          "ceiling", seconds, seed)
                         chosen = [clients[(cursor + i) % len(clients)] for i in range(level)]
                         cursor += level
                         review = _drive(chosen, "review", seconds, seed + level)
-                        ratio = review["rps"] / ceiling["rps"] if ceiling["rps"] else None
+                        anchor = raw[workers][level]
                         out[f"{workers} workers, {level} clients"] = {
                             "workers": workers, "clients": level, "review": review,
-                            "ceiling": ceiling,
-                            "ratio": round(ratio, 3) if ratio is not None else None}
+                            "ceiling": ceiling, "raw_sqlite": anchor,
+                            "ratio": _ratio(review["rps"], ceiling["rps"]),
+                            "ratio_raw": _ratio(review["rps"], anchor["rps"])}
+                    idle = _drive(watchers, "dashboard", seconds, seed)
+                    chosen = [clients[(cursor + i) % len(clients)] for i in range(dashboard_load)]
+                    loaded, beside = _drive_together(
+                        [(watchers, "dashboard"), (chosen, "review")], seconds, seed + 7)
+                    out[f"{workers} workers, dashboard under review load"] = {
+                        "workers": workers, "dashboard_clients": dashboard_clients,
+                        "review_clients": dashboard_load, "idle": idle, "loaded": loaded,
+                        "review": beside, "ratio_p99": _ratio(loaded["p99_ms"], idle["p99_ms"])}
                 out[f"{workers} workers, memory"] = memory.peaks()
     finally:
         sys.setswitchinterval(interval)

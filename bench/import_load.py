@@ -67,18 +67,22 @@ def _prepare(database_url: str, secret_key: str, password: str) -> int:
             bank = Bank(slug=SLUG, title="Import target", article="trafficking",
                         created_at=utcnow(), owner_id=user.id)
             db.session.add(bank)
+        db.session.flush()
+        bank_id = bank.id  # read before the commit, which would expire it
         db.session.commit()
-        bank_id = bank.id
+        db.session.remove()  # its connection back in the pool, so that dispose closes it
         db.engine.dispose()
     return bank_id
 
 
 @contextmanager
-def consumer(env: dict[str, str]):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "quizapp.worker.huey", "-w", "1",
-         "-k", "thread", "-d", "0.1", "-m", "1"], env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+def consumer(env: dict[str, str], log: Path):
+    """One Huey consumer; its log (a failed job's traceback) goes to `log`."""
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "huey.bin.huey_consumer", "quizapp.worker.huey", "-w", "1",
+             "-k", "thread", "-d", "0.1", "-m", "1"], env=env, stdout=subprocess.DEVNULL,
+            stderr=stderr)
     try:
         yield process
     finally:
@@ -176,7 +180,9 @@ def run(database_url: str, secret_key: str, usernames: list[str], password: str,
            "QUIZAPP_INLINE_IMPORT_BYTES": "0"}
     env.pop("REDIS_URL", None)
     out: dict[str, Any] = {"file": {"bytes": len(data), "questions": count, "format": "csv"}}
-    with gunicorn(database_url, secret_key, 2, env=env) as server, consumer(env):
+    log = queue_dir / "job-worker.log"
+    out["job_worker_log"] = str(log)
+    with gunicorn(database_url, secret_key, 2, env=env) as server, consumer(env, log):
         learners = _login_all(server.port, usernames, password)
         stop = threading.Event()
         samples, threads = _dashboards(learners, stop)

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from bench import anki_side, http_load, import_load, report, services
-from bench.database import DATA_DIR, SECRET_KEY, check_disposable, default_url, fresh, make_app
+from bench.database import (
+    DATA_DIR,
+    SECRET_KEY,
+    check_disposable,
+    default_url,
+    fresh,
+    kind,
+    make_app,
+)
 from bench.generate import PASSWORD, Dataset, dataset_json, generate
 from bench.sizes import FULL, SMOKE
 from quizapp.extensions import db
@@ -35,6 +43,19 @@ NOTES = [
 ]
 
 
+class SectionTimer:
+    """Prints and records how long each section took (seconds since the last one ended)."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into, self.last = into, time.perf_counter()
+
+    def done(self, section: str) -> None:
+        now = time.perf_counter()
+        self.into[section] = round(now - self.last, 1)
+        self.last = now
+        print(f"  [{section}: {self.into[section]} s]", flush=True)
+
+
 APP_DIR = Path(__file__).resolve().parent.parent / "quizapp"
 
 
@@ -51,7 +72,7 @@ def code_fingerprint() -> str:
 def _load_or_generate(url: str, sizes_name: str, data_dir: Path, reuse: bool,
                       seed: int) -> tuple[Any, Dataset]:
     sizes = SMOKE if sizes_name == "smoke" else FULL
-    saved = data_dir / f"dataset-{sizes_name}.json"
+    saved = data_dir / f"dataset-{sizes_name}-{kind(url)}.json"
     if reuse and saved.exists():
         stored = json.loads(saved.read_text())
         if stored.get("url") == url and stored.get("sizes") == json.loads(
@@ -78,6 +99,7 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
     url = database_url or default_url()
     check_disposable(url, wipe)
     started = time.perf_counter()
+    timer = SectionTimer({})
     results: dict[str, Any] = {
         "mode": "smoke" if smoke else "full", "started_at": datetime.now(UTC).isoformat(),
         "seed": seed, "machine": report.machine(), "database": report.database_info(url),
@@ -85,6 +107,7 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
         # Other work on the machine shows here: the figures assume it was otherwise idle.
         "load_average": {"start": os.getloadavg()},
         "code": {"quizapp_sha256_at_start": code_fingerprint()},
+        "section_seconds": timer.into,
     }
     app, dataset = _load_or_generate(url, results["mode"], data_dir, reuse, seed)
     results["data"] = {"rows": dataset.rows, "generation_seconds": dataset.seconds,
@@ -95,9 +118,11 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
     mirrors = {size: anki_side.profile(app, uid) for size, uid in dataset.heavy.items()}
 
     results["load_average"]["after generation"] = os.getloadavg()
+    timer.done("data")
     print("services in process ...", flush=True)
     results["services"] = services.run(app, dataset, sizes, seed) \
         if "services" not in skip else {}
+    timer.done("services")
     with app.app_context():
         db.engine.dispose()  # the workers get the database to themselves
 
@@ -106,9 +131,13 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
         print("HTTP under load ...", flush=True)
         http = http_load.run(url, SECRET_KEY, [dataset.username(u) for u in dataset.http_pool],
                              PASSWORD, sizes.http_workers, sizes.http_clients,
-                             sizes.http_seconds, seed)
+                             sizes.http_seconds, seed, raw_path=data_dir / "raw-review.sqlite3",
+                             dashboard_user=dataset.username(dataset.dashboard),
+                             dashboard_clients=sizes.dashboard_clients,
+                             dashboard_load=sizes.dashboard_load)
         results["memory"] = {k: v for k, v in http.items() if k.endswith("memory")}
         results["http"] = {k: v for k, v in http.items() if not k.endswith("memory")}
+        timer.done("http")
 
     results["load_average"]["after http"] = os.getloadavg()
     if "import" not in skip:
@@ -117,12 +146,14 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
             url, SECRET_KEY, [dataset.username(u) for u in dataset.http_pool][:8], PASSWORD,
             sizes.import_bytes, sizes.http_seconds, seed, data_dir)
         results["load_average"]["after import"] = os.getloadavg()
+        timer.done("import")
     if "anki" not in skip:
         print("Anki side by side ...", flush=True)
         results["anki"] = {
             size: anki_side.run(mirror, data_dir / f"anki-{size}.anki2",
                                 (sizes.fast_repeats, sizes.slow_repeats), seed)
             for size, mirror in sorted(mirrors.items(), key=lambda item: int(item[0]))}
+        timer.done("anki")
 
     results["load_average"]["end"] = os.getloadavg()
     results["code"]["quizapp_sha256_at_end"] = code_fingerprint()
@@ -130,7 +161,7 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
         results["code"]["quizapp_sha256_at_end"] != results["code"]["quizapp_sha256_at_start"])
     if results["code"]["changed_during_run"]:
         print("WARNING: quizapp's code changed during the run; its figures mix two versions")
-    results["targets"] = report.targets(results) if "services" not in skip else []
+    results["targets"] = report.targets(results)
     results["seconds"] = round(time.perf_counter() - started, 1)
     if out is not None:
         report.write(results, out)

@@ -131,8 +131,7 @@ def dashboard_parts(user_id: int, repeat: int) -> dict[str, Any]:
     parts: dict[str, Callable[[User], Any]] = {
         "due_forecast": lambda u: progress.due_forecast(u, utcnow()),
         "reviews_per_day": lambda u: progress.reviews_per_day(u, utcnow()),
-        "true_retention x3": lambda u: [progress.true_retention(u, utcnow(), d)
-                                        for d in (7, 30, 365)],
+        "retention (7, 30, 365 days)": lambda u: progress.retention(u, utcnow()),
         "mastery_by_bank (with topics)": lambda u: progress.mastery_by_bank(u, utcnow()),
         "card_counts": progress.card_counts,
         "quiz_scores": progress.quiz_scores,

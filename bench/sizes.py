@@ -20,6 +20,8 @@ class Sizes:
     http_clients: tuple[int, ...]
     http_seconds: float
     import_bytes: int  # the CSV imported (as a job) while learners load their dashboard
+    dashboard_clients: int  # browsers on the dashboard learner's /progress/ page
+    dashboard_load: int  # reviewing clients beside them (the "under review load" row)
 
     @property
     def scale_banks(self) -> int:
@@ -34,7 +36,7 @@ FULL = Sizes(
     scale_bank_questions=10_000, anki_cards=(10_000, 100_000), dashboard_reviews=10_000,
     http_pool=128, load_questions=10_000, fast_repeats=200, slow_repeats=5,
     http_workers=(2, 4), http_clients=(8, 32, 64), http_seconds=10.0,
-    import_bytes=2_000_000,
+    import_bytes=2_000_000, dashboard_clients=4, dashboard_load=8,
 )
 
 SMOKE = Sizes(
@@ -42,5 +44,5 @@ SMOKE = Sizes(
     scale_bank_questions=500, anki_cards=(500, 1_000), dashboard_reviews=1_000,
     http_pool=4, load_questions=200, fast_repeats=5, slow_repeats=2,
     http_workers=(2,), http_clients=(1, 2), http_seconds=2.0,
-    import_bytes=60_000,
+    import_bytes=60_000, dashboard_clients=1, dashboard_load=1,
 )

@@ -12,7 +12,7 @@ from quizapp.presenting import local_time
 from quizapp.progress import bp
 from quizapp.progress.forms import DeleteAccountForm
 from quizapp.services import class_stats, my_data, progress, quizzes
-from quizapp.services.errors import Forbidden, NotFound, ServiceError
+from quizapp.services.errors import ServiceError
 
 
 @bp.get("/")
@@ -93,12 +93,7 @@ def class_banks():
 @bp.get("/class/<int:bank_id>")
 @instructor_required
 def class_bank(bank_id: int):
-    try:
-        bank = class_stats.get_bank_for_stats(bank_id, current_user)
-    except NotFound as e:
-        abort(404, str(e))
-    except Forbidden as e:
-        abort(403, str(e))
+    bank = class_stats.get_bank_for_stats(bank_id, current_user)  # NotFound, Forbidden: raised
     now = utcnow()
     return render_template("progress/class_bank.html", bank=bank,
                            learners=class_stats.learners(bank, now),

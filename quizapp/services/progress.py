@@ -91,14 +91,33 @@ def reviews_per_day(user: User, now: datetime, days: int = 365) -> list[tuple[da
     return list(zip(starts[:-1], counts, strict=True))
 
 
+RETENTION_WINDOWS = (7, 30, 365)
+
+
+def retention(user: User, now: datetime, windows: tuple[int, ...] = RETENTION_WINDOWS
+              ) -> dict[int, tuple[float | None, int]]:
+    """For each window of days: the share of reviews of cards in review state answered
+    Hard/Good/Easy, and how many there were. One scan of the widest window."""
+    columns = []
+    for days in windows:
+        inside = Review.reviewed_at >= now - timedelta(days=days)
+        columns += [func.sum(case((and_(inside, Review.rating >= 2), 1), else_=0)),
+                    func.sum(case((inside, 1), else_=0))]
+    row = db.session.execute(
+        select(*columns).where(Review.user_id == user.id,
+                               Review.previous_state == scheduling.REVIEW,
+                               Review.reviewed_at >= now - timedelta(days=max(windows)))
+    ).one()
+    out = {}
+    for i, days in enumerate(windows):
+        passed, total = row[2 * i] or 0, row[2 * i + 1] or 0
+        out[days] = (ratio(passed, total), total)
+    return out
+
+
 def true_retention(user: User, now: datetime, days: int) -> tuple[float | None, int]:
     """Share of reviews of cards in review state answered Hard/Good/Easy, and how many."""
-    passed, total = db.session.execute(
-        select(func.sum(case((Review.rating >= 2, 1), else_=0)), func.count(Review.id))
-        .where(Review.user_id == user.id, Review.previous_state == scheduling.REVIEW,
-               Review.reviewed_at >= now - timedelta(days=days))
-    ).one()
-    return ratio(passed or 0, total), total
+    return retention(user, now, (days,))[days]
 
 
 def _recalled(now: datetime):
@@ -238,7 +257,7 @@ def dashboard(user: User, now: datetime) -> Dashboard:
         forecast=forecast,
         history=history,
         streak=streak([n > 0 for _, n in history]),
-        retention={d: true_retention(user, now, d) for d in (7, 30, 365)},
+        retention=retention(user, now),
         banks=mastery_by_bank(user, now),
         counts=card_counts(user),
         quiz_scores=quiz_scores(user),

@@ -79,6 +79,20 @@ def test_history_streak_and_retention(app, learner, questions):
         assert dash.retention[365] == (4 / 5, 5)
 
 
+def test_retention_windows_count_each_review_once_per_window(app, learner, questions):
+    with app.app_context():
+        card = add_card(learner.id, questions[0].id, state=2)
+        add_review(card, NOW - timedelta(days=2), 3)
+        add_review(card, NOW - timedelta(days=10), 1)  # in 30 and 365, not in 7
+        add_review(card, NOW - timedelta(days=200), 1)  # in 365 only
+        add_review(card, NOW - timedelta(days=400), 3)  # in none
+        db.session.commit()
+        user = db.session.get(User, learner.id)
+        assert progress.retention(user, NOW) == {7: (1.0, 1), 30: (0.5, 2), 365: (1 / 3, 3)}
+        assert progress.true_retention(user, NOW, 30) == (0.5, 2)
+        assert progress.retention(user, NOW, (1,)) == {1: (None, 0)}
+
+
 def test_mastery_matches_the_schedulers_retrievability(app, learner, questions):
     with app.app_context():
         cards = [
