@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, QuizAttempt
 from quizapp.models.types import utcnow
@@ -215,7 +216,7 @@ def test_a_blank_matching_choice_counts_as_unmatched(app, client, learner, bank,
 
 
 def test_history_and_timer_show_the_learners_time_zone(app, client, learner, bank):
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         accounts.update_settings(learner.id, {"timezone": "Europe/Minsk"})  # UTC+3
         quizzes.start_attempt(learner.id, bank_ids=[bank.id], tags=[], types=[], count=2,
                               mode="practice", now=NOW)
@@ -231,7 +232,7 @@ def test_history_and_timer_show_the_learners_time_zone(app, client, learner, ban
 
 def _timed_attempt(app, learner, bank, seconds_ago: int) -> int:
     """A 1-minute test started `seconds_ago` seconds ago."""
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         attempt = quizzes.start_attempt(
             learner.id, bank_ids=[bank.id], tags=[], types=["true_false", "numeric"], count=2,
             mode="test", time_limit_s=60, now=utcnow() - timedelta(seconds=seconds_ago))
