@@ -120,7 +120,7 @@ def get_attempt(user_id: int, attempt_id: int, *, lock: bool = False) -> QuizAtt
     query = select(QuizAttempt).where(QuizAttempt.id == attempt_id,
                                       QuizAttempt.user_id == user_id)
     if lock:
-        query = query.with_for_update(of=QuizAttempt)
+        query = query.with_for_update()
     attempt = db.session.scalar(query.options(selectinload(QuizAttempt.answers)))
     if attempt is None:
         raise NotFound("No such quiz attempt.")

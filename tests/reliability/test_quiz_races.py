@@ -93,20 +93,22 @@ def send_twice(app, learner, *, locking: bool):
     with app.app_context():
         stored = [len(answers_of(i)) for i in ids]
         reviews = db.session.scalar(select(func.count()).select_from(Review))
-    return a, b, stored, reviews
+    return ids, a, b, stored, reviews
 
 
 def test_an_answer_sent_twice_at_once_is_recorded_once_and_acknowledged_twice(app, learner):
-    a, b, stored, reviews = send_twice(app, learner, locking=True)
-    assert a == b == [302] * ROUNDS
+    ids, a, b, stored, reviews = send_twice(app, learner, locking=True)
+    assert {status for status, _ in a + b} == {302}
+    # both acknowledged: back to the question, which shows the feedback (practice mode)
+    assert {location for _, location in a + b} == {f"/quiz/{i}/q/0" for i in ids}
     assert stored == [1] * ROUNDS
     assert reviews == ROUNDS  # the learner's card was fed once per attempt, not twice
 
 
 def test_negative_control_an_answer_sent_twice_without_locks_fails(app, learner):
-    a, b, stored, _ = send_twice(app, learner, locking=False)
+    _, a, b, stored, _ = send_twice(app, learner, locking=False)
     assert stored == [1] * ROUNDS  # the unique constraint still holds...
-    assert 500 in a + b, "expected the race to crash a request without the locks"
+    assert 500 in {status for status, _ in a + b}, "expected a crashed request without locks"
 
 
 # --- an answer against Finish, or against the time limit's expiry -------------------------
@@ -119,9 +121,15 @@ def answer_against_finish(app, learner, *, locking: bool):
     answer = [("post", f"/quiz/{i}/q/1", {"answer": "5063"}) for i in ids]
     finish = [("post", f"/quiz/{i}/finish", {}) for i in ids]
     answered, finished = race(app, user, answer, finish, locking=locking)
-    assert set(finished) == {302}
-    assert set(answered) <= {302, 409}, answered  # recorded, or refused as finished
-    return ids, [status == 302 for status in answered]
+    assert finished == [(302, f"/quiz/{i}/results") for i in ids]
+    # Recorded: on to the next question (test mode). Refused, the quiz being finished: the
+    # results, or a 409 when Finish won the race only while the answer was being sent.
+    recorded = (302, "/quiz/{}")
+    refused = {(302, "/quiz/{}/results"), (409, None)}
+    outcomes = [(status, location and location.replace(str(i), "{}", 1))
+                for i, (status, location) in zip(ids, answered, strict=True)]
+    assert set(outcomes) <= {recorded, *refused}, answered
+    return ids, [outcome == recorded for outcome in outcomes]
 
 
 def answer_against_expiry(app, learner, *, locking: bool):

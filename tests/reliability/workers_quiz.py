@@ -34,7 +34,7 @@ def device(uri: str, locking: bool, username: str, steps: list[tuple], barrier,
            results, name: str) -> None:
     """Run `steps` one per round; put (name, outcomes) on `results`.
 
-    A step is ("post", url, form) through the app (outcome: the status code), or a service
+    A step is ("post", url, form) through the app (outcome: status code and location), or a service
     call in a unit of work of its own: ("answer", user_id, attempt_id, position, response,
     now) or ("expire", user_id, attempt_id, now) (outcome: what happened, or the error)."""
     app = create_app(child_config(uri, locking))
@@ -60,7 +60,8 @@ def _run(app, client, step: tuple) -> Any:
     kind, *args = step
     if kind == "post":
         url, form = args
-        return client.post(url, data=form).status_code
+        response = client.post(url, data=form)
+        return response.status_code, response.location
     with app.app_context():
         try:
             with unit():
