@@ -1,11 +1,12 @@
 """The quiz pages without JavaScript: plain form posts."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from quizapp import unit_of_work
 from quizapp.extensions import db
@@ -270,3 +271,56 @@ def test_timed_out_before_the_deadline_is_an_ordinary_submission(app, client, le
     assert 0 < left <= 50
     with app.app_context():
         assert db.session.get(QuizAttempt, attempt_id).finished_at is None
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the block sends."""
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def page_statements(app, client, make_bank, make_question, size: int) -> dict[str, int]:
+    """Statements of the question pages (open and answered, during and after the quiz) and
+    of the results page, for a test of `size` questions with all but the last answered."""
+    bank = make_bank()
+    for n in range(size):
+        make_question(bank, TYPES[n % len(TYPES)], key=f"q{n}")
+    attempt_id = start(client, bank, count=str(size), mode="test")
+    for position in range(size - 1):
+        snapshot = snapshot_at(app, attempt_id, position)
+        response = client.post(f"/quiz/{attempt_id}/q/{position}",
+                               data=right_form(snapshot, ""))
+        assert response.status_code == 302
+    pages = [("open question", f"/quiz/{attempt_id}/q/{size - 1}"),
+             ("answered question", f"/quiz/{attempt_id}/q/0"),
+             ("finish", None),
+             ("results", f"/quiz/{attempt_id}/results"),
+             ("question with feedback", f"/quiz/{attempt_id}/q/0")]
+    counts = {}
+    for name, url in pages:
+        if url is None:
+            assert client.post(f"/quiz/{attempt_id}/finish").status_code == 302
+            continue
+        with statements(app) as sent:
+            assert client.get(url).status_code == 200, url
+        counts[name] = len(sent)
+    return counts
+
+
+def test_the_pages_of_a_quiz_take_as_many_statements_whatever_its_size(
+        app, client, learner, make_bank, make_question):
+    small = page_statements(app, client, make_bank, make_question, 3)
+    large = page_statements(app, client, make_bank, make_question, 24)
+    assert small == large
+    assert large["results"] <= 12, large
