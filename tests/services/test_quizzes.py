@@ -247,6 +247,21 @@ def test_tampered_answers_change_nothing(app, make_user, bank_with_questions, po
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0
 
 
+def test_an_answer_that_cannot_be_graded_takes_no_write_lock(app, make_user,
+                                                             bank_with_questions):
+    """Its form is shown again with the message beside the field: rendered with no write
+    transaction open (on SQLite, no BEGIN IMMEDIATE holding every other writer)."""
+    bank, _ = bank_with_questions
+    user = make_user()
+    with app.app_context():
+        attempt = start(user.id, bank, types=["numeric"])
+        with unit():
+            with pytest.raises(ServiceError, match="Enter a number") as refused:
+                quizzes.submit_answer(user.id, attempt.id, 0, "lots", NOW)
+            assert refused.value.field == "answer"
+            assert not unit_of_work.writing()
+
+
 def test_another_users_attempt_is_not_found(app, make_user, bank_with_questions):
     bank, _ = bank_with_questions
     owner, other = make_user(), make_user()

@@ -324,3 +324,39 @@ def test_the_pages_of_a_quiz_take_as_many_statements_whatever_its_size(
     large = page_statements(app, client, make_bank, make_question, 24)
     assert small == large
     assert large["results"] <= 12, large
+
+
+def test_an_answer_from_a_tab_left_open_after_finish_records_nothing(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric", "true_false"], mode="test")
+    assert client.post(f"/quiz/{attempt_id}/finish").status_code == 302
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"answer": "5063"})
+    assert response.status_code == 302 and response.location.endswith("/results")
+    page = client.get(response.location).data.decode()
+    assert "its answers can no longer change" in page and "0%" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+        assert db.session.get(QuizAttempt, attempt_id).score == 0
+
+
+def test_an_answer_after_the_time_limit_stores_the_end_and_not_the_answer(app, client, learner,
+                                                                          bank):
+    attempt_id = _timed_attempt(app, learner, bank, seconds_ago=120)
+    snapshot = snapshot_at(app, attempt_id, 0)
+    answer = "true" if snapshot["type"] == "true_false" else "5063"
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"answer": answer})
+    assert response.status_code == 302 and response.location.endswith("/results")
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.answers == [] and attempt.score == 0
+        assert attempt.finished_at == attempt.started_at + timedelta(seconds=60)
+
+
+def test_retry_is_offered_only_when_something_was_missed(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric"])
+    client.post(f"/quiz/{attempt_id}/q/0", data={"answer": "5063"})  # the only one: finished
+    page = client.get(f"/quiz/{attempt_id}/results").data.decode()
+    assert "100%" in page and "Retry the ones I missed" not in page
+    response = client.post(f"/quiz/{attempt_id}/retry")
+    assert response.status_code == 400 and b"You missed nothing" in response.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
