@@ -4,6 +4,7 @@ Each child is one device of the same learner: its own app, its own logged-in cli
 each step every child waits at a barrier, so the steps of one round start together.
 """
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,9 @@ def device(uri: str, locking: bool, username: str, steps: list[tuple], barrier,
 
     A step is ("post", url, form) through the app (outcome: status code and location), or a service
     call in a unit of work of its own: ("answer", user_id, attempt_id, position, response,
-    now) or ("expire", user_id, attempt_id, now) (outcome: what happened, or the error)."""
+    now) or ("expire", user_id, attempt_id, now) (outcome: what happened, or the error);
+    ("after", seconds, step) runs `step` that long after the round starts, so that either
+    side of a race gets to go first in some rounds."""
     app = create_app(child_config(uri, locking))
     client = app.test_client()
     outcomes: list[Any] = []
@@ -58,6 +61,10 @@ def device(uri: str, locking: bool, username: str, steps: list[tuple], barrier,
 
 def _run(app, client, step: tuple) -> Any:
     kind, *args = step
+    if kind == "after":
+        seconds, step = args
+        time.sleep(seconds)
+        return _run(app, client, step)
     if kind == "post":
         url, form = args
         response = client.post(url, data=form)
