@@ -16,6 +16,7 @@ from bench import questions as question_gen
 from bench.generate import Dataset
 from bench.sizes import Sizes
 from bench.timing import measure
+from quizapp import unit_of_work
 from quizapp.domain.bank_file import load_bank_text
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.grading import grade
@@ -161,9 +162,10 @@ def quiz_answer(dataset: Dataset, repeat: int, rng: random.Random) -> dict[str, 
     def before(_i: int) -> None:
         db.session.remove()
         if state["attempt"] is None or state["position"] >= 100:
-            attempt = quizzes.start_attempt(
-                user_id, bank_ids=[dataset.generated_bank], tags=[], types=[], count=100,
-                mode="practice", now=utcnow(), seed=rng.randrange(2**32))
+            with unit_of_work.unit():
+                attempt = quizzes.start_attempt(
+                    user_id, bank_ids=[dataset.generated_bank], tags=[], types=[], count=100,
+                    mode="practice", now=utcnow(), seed=rng.randrange(2**32))
             state["attempt"], state["position"] = attempt.id, 0
             db.session.remove()
         attempt = quizzes.get_attempt(user_id, state["attempt"])
@@ -174,8 +176,9 @@ def quiz_answer(dataset: Dataset, repeat: int, rng: random.Random) -> dict[str, 
         db.session.remove()
 
     def call(_i: int) -> None:
-        quizzes.submit_answer(user_id, state["attempt"], state["position"], state["response"],
-                              utcnow())
+        with unit_of_work.unit():
+            quizzes.submit_answer(user_id, state["attempt"], state["position"],
+                                  state["response"], utcnow())
         state["position"] += 1
 
     return measure(call, repeat, before=before)

@@ -42,9 +42,12 @@ class Citation:
     excerpt: str = ""
 
 
-def citations(snapshot: dict[str, Any]) -> list[Citation]:
-    """Each cited paragraph, linked to its source page when the article is loaded."""
-    found = {(slug, p.number): p for slug, p in sources.cited_paragraphs(snapshot["source"])}
+def citations(snapshot: dict[str, Any], cited: list | None = None) -> list[Citation]:
+    """Each cited paragraph, linked to its source page when the article is loaded. `cited`:
+    `sources.cited_paragraphs` of this and other snapshots, fetched once for a whole page."""
+    if cited is None:
+        cited = sources.cited_paragraphs(snapshot["source"])
+    found = {(slug, p.number): p for slug, p in cited}
     out = []
     for citation in snapshot["source"]:
         slug, _, number = citation.partition("#")

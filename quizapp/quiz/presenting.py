@@ -19,7 +19,7 @@ from quizapp.presenting import (
     prompt_html,
     safe_markdown,
 )
-from quizapp.services import quizzes
+from quizapp.services import quizzes, sources
 
 
 @dataclass
@@ -50,7 +50,8 @@ class QuestionView:
     seconds_left: int | None = None  # by the server's clock, so the browser's does not matter
 
 
-def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | None) -> Feedback:
+def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | None,
+             cited: list | None = None) -> Feedback:
     return Feedback(
         correct=answer.correct,
         score=answer.score,
@@ -58,7 +59,7 @@ def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | N
         yours=rules.response_text(snapshot, answer.response),
         right=rules.correct_answer_text(snapshot),
         explanation=safe_markdown(snapshot["explanation"]),
-        citations=citations(snapshot),
+        citations=citations(snapshot, cited),
     )
 
 
@@ -96,19 +97,20 @@ class ReviewRow:
 
 
 def results_view(attempt: QuizAttempt) -> list[ReviewRow]:
+    """Every question with its feedback, in a fixed number of queries whatever the size."""
+    snapshots = [r.snapshot for r in quizzes.revisions_of(attempt)]
+    cited = sources.cited_paragraphs([c for snapshot in snapshots for c in snapshot["source"]])
     rows = []
-    for position in range(quizzes.total(attempt)):
+    for position, snapshot in enumerate(snapshots):
         answer = quizzes.answer_at(attempt, position)
-        revision = answer.revision if answer else quizzes.revision_at(attempt, position)
-        snapshot = revision.snapshot
         rows.append(ReviewRow(
             position=position,
             prompt=prompt_html(snapshot),
             type_label=TYPE_LABELS[snapshot["type"]],
-            feedback=feedback(snapshot, answer, quizzes.regrade(snapshot, answer.response))
+            feedback=feedback(snapshot, answer, quizzes.regrade(snapshot, answer.response), cited)
             if answer else Feedback(False, 0.0, "Not answered", ["(no answer)"],
                                     rules.correct_answer_text(snapshot),
                                     safe_markdown(snapshot["explanation"]),
-                                    citations(snapshot)),
+                                    citations(snapshot, cited)),
         ))
     return rows

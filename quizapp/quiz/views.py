@@ -9,14 +9,11 @@ from quizapp.quiz import bp
 from quizapp.quiz.forms import StartQuizForm, answer_form, ordering_values, response_from
 from quizapp.quiz.presenting import question_view, results_view
 from quizapp.services import quizzes
-from quizapp.services.errors import Conflict, NotFound, ServiceError
+from quizapp.services.errors import ServiceError
 
-
-def _attempt(attempt_id: int, *, lock: bool = False):
-    try:
-        return quizzes.get_attempt(current_user.id, attempt_id, lock=lock)
-    except NotFound as e:
-        abort(404, str(e))
+# NotFound (someone else's attempt, a position out of range) and Conflict (an answer after the
+# quiz ended, in a race with another tab) are answered by the error handlers; views catch a
+# ServiceError only to show it beside the form's field.
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -51,7 +48,7 @@ def start():
 @bp.get("/<int:attempt_id>")
 @login_required
 def resume(attempt_id: int):
-    attempt = _attempt(attempt_id)
+    attempt = quizzes.get_attempt(current_user.id, attempt_id)
     position = quizzes.next_position(attempt)
     if quizzes.ended_at(attempt, utcnow()) or position is None:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
@@ -61,54 +58,56 @@ def resume(attempt_id: int):
 @bp.route("/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
 @login_required
 def question(attempt_id: int, position: int):
-    attempt = _attempt(attempt_id)
-    try:
-        revision = quizzes.revision_at(attempt, position)
-    except NotFound as e:
-        abort(404, str(e))
+    attempt = quizzes.get_attempt(current_user.id, attempt_id)
+    revision = quizzes.revision_at(attempt, position)
     answered = quizzes.answer_at(attempt, position)
     now = utcnow()
     over = quizzes.ended_at(attempt, now) is not None
-    if over and answered is None and request.method == "GET":
-        return redirect(url_for("quiz.results", attempt_id=attempt.id))
-    # The page's timer sends the answer as it stands when time runs out (blank or not):
-    # whatever it holds is recorded if it can be, and the results open.
-    timed_out = (request.method == "POST" and bool(request.form.get("timed_out"))
-                 and quizzes.time_is_up(attempt, now))
     snapshot = revision.snapshot
     shown = rules.shown_options(snapshot, attempt.seed, position)
     form = answer_form(snapshot, shown, formdata=None if answered else (request.form or None))
     status = 200
-    if request.method == "POST" and answered is None:
-        move = request.form.get("move", "")
-        if snapshot["type"] == "ordering" and move:
-            _apply_move(form, len(snapshot["items"]), move)
-        elif form.validate_on_submit():
-            try:
-                outcome = quizzes.submit_answer(current_user.id, attempt.id, position,
-                                                response_from(form, snapshot), utcnow())
-            except Conflict as e:
-                flash(str(e), "error")
-                return redirect(url_for("quiz.results", attempt_id=attempt.id))
-            except ServiceError as e:
-                add_error(form, e)
-                status = 400
-            else:
-                if timed_out:
-                    return _time_up(attempt)
-                return _after_answer(attempt, position, outcome)
-        else:
-            status = 400
-        if timed_out:
-            return _time_up(attempt)
-    elif request.method == "POST":
-        if timed_out:
-            return _time_up(attempt)
-        return _after_answer(attempt, position, None)  # a repeat: nothing recorded twice
+    if request.method == "POST":
+        outcome = _answer(attempt, position, snapshot, form, answered, now)
+        if outcome is not None:
+            return outcome
+        status = 400 if form.errors else 200  # refused input, or an ordering move
+    elif over and answered is None:
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
     view = question_view(current_user, attempt, position, revision, shown, answered, over=over,
                          now=now)
     return render_template("quiz/question.html", attempt=attempt, q=view, form=form, over=over,
                            answered=answered is not None, finish_form=ActionForm()), status
+
+
+def _answer(attempt, position: int, snapshot, form, answered, now):
+    """A posted answer: a redirect once handled, or None to show the form again (an ordering
+    move, or input to correct beside its field)."""
+    # The page's timer sends the answer as it stands when time runs out (blank or not):
+    # whatever it holds is recorded if it can be, and the results open.
+    timed_out = bool(request.form.get("timed_out")) and quizzes.time_is_up(attempt, now)
+    if answered is not None:  # sent again: nothing is recorded twice
+        return _time_up(attempt) if timed_out else _after_answer(attempt, position)
+    if quizzes.ended_at(attempt, now) is not None:
+        if attempt.finished_at is None:
+            return _time_up(attempt)
+        flash("This quiz is finished; its answers can no longer change.", "info")
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    move = request.form.get("move", "")
+    if snapshot["type"] == "ordering" and move:
+        _apply_move(form, len(snapshot["items"]), move)
+        return None
+    if form.validate_on_submit():
+        try:
+            quizzes.submit_answer(current_user.id, attempt.id, position,
+                                  response_from(form, snapshot), utcnow())
+        except ServiceError as e:
+            if e.field is None:
+                raise  # not about the input (the quiz ended meanwhile): the handlers answer
+            add_error(form, e)
+        else:
+            return _time_up(attempt) if timed_out else _after_answer(attempt, position)
+    return _time_up(attempt) if timed_out else None
 
 
 def _apply_move(form, size: int, move: str) -> None:
@@ -127,12 +126,13 @@ def _apply_move(form, size: int, move: str) -> None:
 
 
 def _time_up(attempt):
-    quizzes.finish_attempt(current_user.id, attempt.id, utcnow())
+    attempt_id = attempt.id
+    quizzes.finish_attempt(current_user.id, attempt_id, utcnow())
     flash("Time is up. Here are your results.", "info")
-    return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    return redirect(url_for("quiz.results", attempt_id=attempt_id))
 
 
-def _after_answer(attempt, position: int, outcome):
+def _after_answer(attempt, position: int):
     if attempt.mode == "practice":
         return redirect(url_for("quiz.question", attempt_id=attempt.id, position=position))
     return redirect(url_for("quiz.resume", attempt_id=attempt.id))
@@ -141,30 +141,25 @@ def _after_answer(attempt, position: int, outcome):
 @bp.post("/<int:attempt_id>/finish")
 @login_required
 def finish(attempt_id: int):
-    attempt = _attempt(attempt_id)
-    quizzes.finish_attempt(current_user.id, attempt.id, utcnow())
-    return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    quizzes.finish_attempt(current_user.id, attempt_id, utcnow())
+    return redirect(url_for("quiz.results", attempt_id=attempt_id))
 
 
 @bp.get("/<int:attempt_id>/results")
 @login_required
 def results(attempt_id: int):
-    attempt = _attempt(attempt_id)
+    attempt = quizzes.get_attempt(current_user.id, attempt_id)
     ended = quizzes.ended_at(attempt, utcnow())
     if ended is None:
         flash("Finish the quiz to see its results.", "info")
         return redirect(url_for("quiz.resume", attempt_id=attempt.id))
     return render_template("quiz/results.html", attempt=attempt, review=results_view(attempt),
-                           score=quizzes.score_of(attempt), ended=ended, retry_form=ActionForm())
+                           score=quizzes.score_of(attempt), ended=ended,
+                           missed=len(quizzes.missed(attempt)), retry_form=ActionForm())
 
 
 @bp.post("/<int:attempt_id>/retry")
 @login_required
 def retry(attempt_id: int):
-    attempt = _attempt(attempt_id)
-    try:
-        new = quizzes.retry_missed(current_user.id, attempt.id, utcnow())
-    except ServiceError as e:
-        flash(str(e), "info")
-        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    new = quizzes.retry_missed(current_user.id, attempt_id, utcnow())
     return redirect(url_for("quiz.question", attempt_id=new.id, position=0))

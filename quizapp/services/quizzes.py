@@ -70,7 +70,6 @@ def start_attempt(
     seed: int | None = None,
 ) -> QuizAttempt:
     """Draw the questions and freeze the revision each position will show."""
-    unit_of_work.write()
     if mode not in rules.MODES:
         raise ServiceError("Choose practice or test mode.", field="mode")
     if not 1 <= count <= rules.MAX_QUESTIONS:
@@ -96,6 +95,8 @@ def start_attempt(
     seed = seed if seed is not None else secrets.randbits(48)
     drawn = rules.draw(candidates, count, seed)
     revisions = _current_revisions(drawn)
+    # Only a new row is written: the reads above need no lock, so the write begins here.
+    unit_of_work.write()
     attempt = QuizAttempt(
         user_id=user_id,
         selection={
@@ -108,12 +109,14 @@ def start_attempt(
         started_at=now,
     )
     db.session.add(attempt)
-    db.session.commit()
+    db.session.flush()
     return attempt
 
 
 def get_attempt(user_id: int, attempt_id: int, *, lock: bool = False) -> QuizAttempt:
-    """The learner's own attempt; anyone else's is reported as not found."""
+    """The learner's own attempt with its answers; anyone else's is reported as not found.
+    `lock` (after `unit_of_work.write()`): the row is locked, so the answers, Finish and the
+    expiry of one attempt happen one after another, and it and its answers are read fresh."""
     query = select(QuizAttempt).where(QuizAttempt.id == attempt_id,
                                       QuizAttempt.user_id == user_id)
     if lock:
@@ -134,6 +137,18 @@ def revision_at(attempt: QuizAttempt, position: int) -> QuestionRevision:
     return revision
 
 
+def revisions_of(attempt: QuizAttempt) -> list[QuestionRevision]:
+    """The revision shown at each position (the one answered against, where answered), in
+    one query whatever the attempt's size."""
+    answered = {a.position: a.question_revision_id for a in attempt.answers}
+    wanted = [answered.get(p, rid) for p, rid in enumerate(attempt.selection["revision_ids"])]
+    found = {r.id: r for r in db.session.scalars(
+        select(QuestionRevision).where(QuestionRevision.id.in_(set(wanted))))}
+    if len(found) < len(set(wanted)):
+        raise NotFound("A question of this quiz no longer exists.")
+    return [found[rid] for rid in wanted]
+
+
 def total(attempt: QuizAttempt) -> int:
     return len(attempt.selection["revision_ids"])
 
@@ -146,6 +161,12 @@ def next_position(attempt: QuizAttempt) -> int | None:
     """The first unanswered question, or None when all are answered."""
     done = {a.position for a in attempt.answers}
     return next((p for p in range(total(attempt)) if p not in done), None)
+
+
+def missed(attempt: QuizAttempt) -> list[int]:
+    """The question ids answered wrong or left out, in the attempt's order."""
+    right = {a.position for a in attempt.answers if a.correct}
+    return [q for p, q in enumerate(attempt.selection["question_ids"]) if p not in right]
 
 
 def deadline(attempt: QuizAttempt) -> datetime | None:
@@ -161,7 +182,7 @@ def time_is_up(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def ended_at(attempt: QuizAttempt, now: datetime) -> datetime | None:
-    """When the attempt ended: finished, or its time limit passed (read-only)."""
+    """When the attempt ended: finished, or its time limit and grace passed (read-only)."""
     if attempt.finished_at is not None:
         return attempt.finished_at
     limit = deadline(attempt)
@@ -176,17 +197,16 @@ def score_of(attempt: QuizAttempt) -> float:
     return rules.attempt_score([a.score for a in attempt.answers], total(attempt))
 
 
-def expire_if_due(attempt: QuizAttempt, now: datetime) -> bool:
-    """Finish an attempt whose time ran out; True if it is (now) finished."""
+def expire_if_due(user_id: int, attempt_id: int, now: datetime) -> bool:
+    """Store the end of an attempt whose time ran out; True if it is (now) finished."""
     unit_of_work.write()
-    if attempt.finished_at is not None:
-        return True
-    limit = deadline(attempt)
-    if limit is not None and now > limit + timedelta(seconds=rules.DEADLINE_GRACE_S):
-        _finish(attempt, min(now, limit))
-        db.session.commit()
-        return True
-    return False
+    attempt = get_attempt(user_id, attempt_id, lock=True)
+    if attempt.finished_at is None:
+        ended = ended_at(attempt, now)
+        if ended is None:
+            return False
+        _finish(attempt, ended)
+    return True
 
 
 @dataclass(frozen=True)
@@ -199,36 +219,44 @@ class AnswerOutcome:
 def submit_answer(
     user_id: int, attempt_id: int, position: int, response: Any, now: datetime
 ) -> AnswerOutcome:
-    """Grade and store one answer, exactly once per position, and feed the learner's card."""
+    """Grade and store one answer, exactly once per position, and feed the learner's card.
+
+    Sent again (a double click, a second device), the first answer is returned as a repeat;
+    once the attempt ended (finished, or out of time), Conflict and nothing is stored."""
+    # Graded before the write begins: a response that cannot be graded (ServiceError beside
+    # the form's field) takes no lock, and the page that shows it is rendered without one.
+    revision = revision_at(get_attempt(user_id, attempt_id), position)
+    revision_id, question_id = revision.id, revision.question_id
+    result = _grade(revision.snapshot, response)
+
     unit_of_work.write()
     attempt = get_attempt(user_id, attempt_id, lock=True)
-    revision = revision_at(attempt, position)
     existing = answer_at(attempt, position)
     if existing is not None:
-        db.session.commit()
         return AnswerOutcome(existing, None, repeated=True)
-    if attempt.finished_at is not None or expire_if_due(attempt, now):
-        db.session.rollback()
+    if ended_at(attempt, now) is not None:
         raise Conflict("This quiz is finished; its answers can no longer change.")
-    snapshot = revision.snapshot
-    try:
-        result = grade(snapshot["type"], _answer_data(snapshot), response)
-    except InvalidResponse as e:
-        db.session.rollback()
-        raise ServiceError(str(e), field="answer") from None
     answer = AttemptAnswer(
-        attempt=attempt, position=position, question_revision_id=revision.id,
+        attempt=attempt, position=position, question_revision_id=revision_id,
         response=response, score=result.score, correct=result.correct, answered_at=now,
     )
     db.session.add(answer)
+    db.session.flush()
     study.record_quiz_review(
-        user_id, revision.question_id, score=result.score, correct=result.correct, now=now,
+        user_id, question_id, score=result.score, correct=result.correct, now=now,
         submission_id=f"quiz-{attempt.id}-{position}",
     )
     if next_position(attempt) is None:
         _finish(attempt, now)
-    db.session.commit()
+    db.session.flush()
     return AnswerOutcome(answer, result, repeated=False)
+
+
+def _grade(snapshot: dict[str, Any], response: Any) -> Result:
+    try:
+        return grade(snapshot["type"], _answer_data(snapshot), response)
+    except InvalidResponse as e:
+        raise ServiceError(str(e), field="answer") from None
 
 
 def _answer_data(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -245,30 +273,31 @@ def regrade(snapshot: dict[str, Any], response: Any) -> Result | None:
 
 
 def _finish(attempt: QuizAttempt, now: datetime) -> None:
+    """End a locked attempt: its score is that of the answers recorded up to now."""
     attempt.finished_at = now
     attempt.score = rules.attempt_score([a.score for a in attempt.answers], total(attempt))
 
 
 def finish_attempt(user_id: int, attempt_id: int, now: datetime) -> QuizAttempt:
+    """End the attempt (at its time limit, if that passed first); again is harmless."""
     unit_of_work.write()
     attempt = get_attempt(user_id, attempt_id, lock=True)
     if attempt.finished_at is None:
         limit = deadline(attempt)
         _finish(attempt, min(now, limit) if limit else now)
-    db.session.commit()
+        db.session.flush()
     return attempt
 
 
 def retry_missed(user_id: int, attempt_id: int, now: datetime) -> QuizAttempt:
     """A new attempt, same mode, with the questions answered wrong or left out."""
     attempt = get_attempt(user_id, attempt_id)
-    right = {a.position for a in attempt.answers if a.correct}
-    missed = [q for p, q in enumerate(attempt.selection["question_ids"]) if p not in right]
-    if not missed:
+    questions, mode = missed(attempt), attempt.mode
+    if not questions:
         raise ServiceError("You missed nothing in that quiz.")
     return start_attempt(
-        user_id, bank_ids=[], tags=[], types=[], count=len(missed), mode=attempt.mode,
-        now=now, question_ids=missed,
+        user_id, bank_ids=[], tags=[], types=[], count=len(questions), mode=mode,
+        now=now, question_ids=questions,
     )
 
 

@@ -2,6 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.services import quizzes, study
@@ -14,7 +15,7 @@ def seed(app, make_user, make_bank, make_question):
     for n in range(3):
         make_question(bank, "numeric", key=f"c{n}", tags=["venue"])
     learner = make_user("cory")
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         study.enrol(learner.id, bank.id, [], NOW)
         card = study.queue(db.session.get(User, learner.id), NOW).card
         study.answer_card(learner.id, card.id, 4, NOW, submission_id="chart-rev-1")

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Card, QuizAttempt
 from quizapp.models.types import utcnow
@@ -108,7 +109,7 @@ def test_type_in_shows_what_differs_from_the_answer(app, page: Page, server_url,
 
 
 def _timed_attempt(app, username_id: int, bank, seconds_left: int) -> int:
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         attempt = quizzes.start_attempt(
             username_id, bank_ids=[bank.id], tags=[], types=[], count=2, mode="test",
             time_limit_s=60, now=utcnow() - timedelta(seconds=60 - seconds_left))

@@ -5,11 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, Card, Question, Review
 from quizapp.services import quizzes, study
 from quizapp.services.banks import add_revision
 from quizapp.services.errors import Conflict, NotFound, ServiceError
+from quizapp.unit_of_work import unit
 from tests.conftest import NOW
 
 
@@ -28,7 +30,14 @@ def bank_with_questions(make_bank, make_question):
 def start(user_id, bank, **kw):
     args = {"bank_ids": [bank.id], "tags": [], "types": [], "count": 10, "mode": "practice",
             "now": NOW, "seed": 42}
-    return quizzes.start_attempt(user_id, **{**args, **kw})
+    with unit():
+        return quizzes.start_attempt(user_id, **{**args, **kw})
+
+
+def answer(user_id, attempt_id, position, response, now=NOW):
+    """One answer as a request sends it: its own unit of work."""
+    with unit():
+        return quizzes.submit_answer(user_id, attempt_id, position, response, now)
 
 
 def test_start_draws_matching_questions_in_a_seeded_order(app, make_user, bank_with_questions):
@@ -65,11 +74,12 @@ def test_answer_is_graded_recorded_once_and_feeds_the_card(app, make_user, bank_
     bank, _ = bank_with_questions
     user = make_user()
     with app.app_context():
-        study.enrol(user.id, bank.id, [], NOW)
+        with unit():
+            study.enrol(user.id, bank.id, [], NOW)
         attempt = start(user.id, bank, types=["numeric"])
-        first = quizzes.submit_answer(user.id, attempt.id, 0, "5,063", NOW)
+        first = answer(user.id, attempt.id, 0, "5,063", NOW)
         assert first.result.correct and not first.repeated
-        again = quizzes.submit_answer(user.id, attempt.id, 0, "12", NOW)  # double click / back
+        again = answer(user.id, attempt.id, 0, "12", NOW)  # double click / back
         assert again.repeated and again.answer.correct
         assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 1
         review = db.session.scalar(select(Review))
@@ -84,9 +94,10 @@ def test_wrong_answer_is_an_again_review(app, make_user, bank_with_questions):
     bank, _ = bank_with_questions
     user = make_user()
     with app.app_context():
-        study.enrol(user.id, bank.id, [], NOW)
+        with unit():
+            study.enrol(user.id, bank.id, [], NOW)
         attempt = start(user.id, bank, types=["true_false"])
-        outcome = quizzes.submit_answer(user.id, attempt.id, 0, False, NOW)
+        outcome = answer(user.id, attempt.id, 0, False, NOW)
         assert not outcome.result.correct
         assert db.session.scalar(select(Review.rating)) == 1
 
@@ -96,9 +107,10 @@ def test_partly_right_is_a_hard_review(app, make_user, bank_with_questions, make
     make_question(bank, "multiple_choice", key="m1", tags=["venue"])
     user = make_user()
     with app.app_context():
-        study.enrol(user.id, bank.id, [], NOW)
+        with unit():
+            study.enrol(user.id, bank.id, [], NOW)
         attempt = start(user.id, bank, types=["multiple_choice"])
-        outcome = quizzes.submit_answer(user.id, attempt.id, 0, [0], NOW)  # one of two right
+        outcome = answer(user.id, attempt.id, 0, [0], NOW)  # one of two right
         assert 0 < outcome.result.score < 1 and not outcome.result.correct
         assert db.session.scalar(select(Review.rating)) == 2
 
@@ -109,7 +121,7 @@ def test_a_quiz_outside_the_learners_flashcards_feeds_no_card(app, make_user,
     user = make_user()
     with app.app_context():
         attempt = start(user.id, bank, types=["true_false"])
-        outcome = quizzes.submit_answer(user.id, attempt.id, 0, True, NOW)
+        outcome = answer(user.id, attempt.id, 0, True, NOW)
         assert outcome.result.correct
         assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 1
         assert db.session.scalar(select(func.count()).select_from(Card)) == 0
@@ -124,13 +136,14 @@ def test_resume_finish_score_and_retry(app, make_user, bank_with_questions):
         order = [db.session.get(Question, q).type for q in attempt.selection["question_ids"]]
         right = {"numeric": "5063", "true_false": True}
         wrong = {"numeric": "1", "true_false": False}
-        quizzes.submit_answer(user.id, attempt.id, 0, right[order[0]], NOW)
+        answer(user.id, attempt.id, 0, right[order[0]], NOW)
         resumed = quizzes.get_attempt(user.id, attempt.id)
         assert quizzes.next_position(resumed) == 1 and resumed.finished_at is None
-        quizzes.submit_answer(user.id, attempt.id, 1, wrong[order[1]], NOW + timedelta(seconds=30))
+        answer(user.id, attempt.id, 1, wrong[order[1]], NOW + timedelta(seconds=30))
         done = quizzes.get_attempt(user.id, attempt.id)
         assert done.score == pytest.approx(0.5)
-        retry = quizzes.retry_missed(user.id, attempt.id, NOW)
+        with unit():
+            retry = quizzes.retry_missed(user.id, attempt.id, NOW)
         assert retry.selection["question_ids"] == [attempt.selection["question_ids"][1]]
         assert retry.mode == "test"
 
@@ -140,11 +153,12 @@ def test_unanswered_questions_count_zero_when_finished_early(app, make_user, ban
     user = make_user()
     with app.app_context():
         attempt = start(user.id, bank)
-        quizzes.submit_answer(user.id, attempt.id, 0, _right_answer(attempt, 0), NOW)
-        finished = quizzes.finish_attempt(user.id, attempt.id, NOW)
+        answer(user.id, attempt.id, 0, _right_answer(attempt, 0), NOW)
+        with unit():
+            finished = quizzes.finish_attempt(user.id, attempt.id, NOW)
         assert finished.score == pytest.approx(1 / 4)
         with pytest.raises(Conflict, match="finished"):
-            quizzes.submit_answer(user.id, attempt.id, 1, _right_answer(attempt, 1), NOW)
+            answer(user.id, attempt.id, 1, _right_answer(attempt, 1), NOW)
 
 
 def _right_answer(attempt, position):
@@ -158,12 +172,44 @@ def test_time_limit_finishes_the_attempt(app, make_user, bank_with_questions):
     user = make_user()
     with app.app_context():
         attempt = start(user.id, bank, mode="test", time_limit_s=60)
+        inside_grace = NOW + timedelta(seconds=63)
         late = NOW + timedelta(seconds=90)
+        with unit():
+            assert not quizzes.expire_if_due(user.id, attempt.id, inside_grace)
         with pytest.raises(Conflict):
-            quizzes.submit_answer(user.id, attempt.id, 0, _right_answer(attempt, 0), late)
+            answer(user.id, attempt.id, 0, _right_answer(attempt, 0), late)
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+        with unit():
+            assert quizzes.expire_if_due(user.id, attempt.id, late)
         finished = quizzes.get_attempt(user.id, attempt.id)
         assert finished.finished_at == NOW + timedelta(seconds=60)
         assert finished.score == 0
+        with unit():  # again: the stored end stays
+            assert quizzes.expire_if_due(user.id, attempt.id, late + timedelta(hours=1))
+        assert quizzes.get_attempt(user.id, attempt.id).finished_at == NOW + timedelta(seconds=60)
+
+
+def test_a_locked_attempt_is_read_fresh(app, make_user, bank_with_questions):
+    """An answer committed elsewhere after this session loaded the attempt (another device)
+    is seen once the attempt is locked, so it is neither stored twice nor left out of the
+    score of Finish."""
+    bank, _ = bank_with_questions
+    user = make_user()
+    with app.app_context():
+        attempt = start(user.id, bank, types=["numeric", "true_false"], mode="test")
+        stale = quizzes.get_attempt(user.id, attempt.id)
+        assert stale.answers == []
+        revision_id = stale.selection["revision_ids"][0]
+        with db.engine.begin() as other:
+            other.execute(AttemptAnswer.__table__.insert().values(
+                attempt_id=attempt.id, position=0, question_revision_id=revision_id,
+                response="5063", score=1.0, correct=True, answered_at=NOW))
+        with unit():
+            unit_of_work.write()
+            fresh = quizzes.get_attempt(user.id, attempt.id, lock=True)
+            assert [a.position for a in fresh.answers] == [0]
+            finished = quizzes.finish_attempt(user.id, attempt.id, NOW)
+            assert finished.score == pytest.approx(0.5)
 
 
 def test_an_answer_keeps_the_revision_it_was_given_against(app, make_user, bank_with_questions):
@@ -176,7 +222,7 @@ def test_an_answer_keeps_the_revision_it_was_given_against(app, make_user, bank_
         question.revision += 1
         add_revision(question, author_id=None, message="edit", now=NOW)
         db.session.commit()
-        outcome = quizzes.submit_answer(user.id, attempt.id, 0, "5063", NOW)
+        outcome = answer(user.id, attempt.id, 0, "5063", NOW)
         assert outcome.result.correct  # graded against the revision shown
         assert outcome.answer.revision.snapshot["value"] == 5063
 
@@ -196,9 +242,24 @@ def test_tampered_answers_change_nothing(app, make_user, bank_with_questions, po
     with app.app_context():
         attempt = start(user.id, bank, types=["numeric"])
         with pytest.raises(error, match=message):
-            quizzes.submit_answer(user.id, attempt.id, position, response, NOW)
+            answer(user.id, attempt.id, position, response, NOW)
         assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+
+
+def test_an_answer_that_cannot_be_graded_takes_no_write_lock(app, make_user,
+                                                             bank_with_questions):
+    """Its form is shown again with the message beside the field: rendered with no write
+    transaction open (on SQLite, no BEGIN IMMEDIATE holding every other writer)."""
+    bank, _ = bank_with_questions
+    user = make_user()
+    with app.app_context():
+        attempt = start(user.id, bank, types=["numeric"])
+        with unit():
+            with pytest.raises(ServiceError, match="Enter a number") as refused:
+                quizzes.submit_answer(user.id, attempt.id, 0, "lots", NOW)
+            assert refused.value.field == "answer"
+            assert not unit_of_work.writing()
 
 
 def test_another_users_attempt_is_not_found(app, make_user, bank_with_questions):
@@ -209,4 +270,4 @@ def test_another_users_attempt_is_not_found(app, make_user, bank_with_questions)
         with pytest.raises(NotFound):
             quizzes.get_attempt(other.id, attempt.id)
         with pytest.raises(NotFound):
-            quizzes.submit_answer(other.id, attempt.id, 0, "5063", NOW)
+            answer(other.id, attempt.id, 0, "5063", NOW)

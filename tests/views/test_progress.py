@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, QuizAttempt, Review, User
 from quizapp.services import accounts, quizzes, study
@@ -27,7 +28,7 @@ def bank(make_bank, make_question, make_user):
 def active_learner(app, make_user, bank):
     """A learner with one flashcard review and one finished quiz."""
     learner = make_user("lee")
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         study.enrol(learner.id, bank.id, [], NOW)
         card = study.queue(db.session.get(User, learner.id), NOW).card
         study.answer_card(learner.id, card.id, 3, NOW, submission_id="p-review-1")

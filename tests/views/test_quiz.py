@@ -1,12 +1,14 @@
 """The quiz pages without JavaScript: plain form posts."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, QuizAttempt
 from quizapp.models.types import utcnow
@@ -215,7 +217,7 @@ def test_a_blank_matching_choice_counts_as_unmatched(app, client, learner, bank,
 
 
 def test_history_and_timer_show_the_learners_time_zone(app, client, learner, bank):
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         accounts.update_settings(learner.id, {"timezone": "Europe/Minsk"})  # UTC+3
         quizzes.start_attempt(learner.id, bank_ids=[bank.id], tags=[], types=[], count=2,
                               mode="practice", now=NOW)
@@ -231,7 +233,7 @@ def test_history_and_timer_show_the_learners_time_zone(app, client, learner, ban
 
 def _timed_attempt(app, learner, bank, seconds_ago: int) -> int:
     """A 1-minute test started `seconds_ago` seconds ago."""
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         attempt = quizzes.start_attempt(
             learner.id, bank_ids=[bank.id], tags=[], types=["true_false", "numeric"], count=2,
             mode="test", time_limit_s=60, now=utcnow() - timedelta(seconds=seconds_ago))
@@ -269,3 +271,92 @@ def test_timed_out_before_the_deadline_is_an_ordinary_submission(app, client, le
     assert 0 < left <= 50
     with app.app_context():
         assert db.session.get(QuizAttempt, attempt_id).finished_at is None
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the block sends."""
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def page_statements(app, client, make_bank, make_question, size: int) -> dict[str, int]:
+    """Statements of the question pages (open and answered, during and after the quiz) and
+    of the results page, for a test of `size` questions with all but the last answered."""
+    bank = make_bank()
+    for n in range(size):
+        make_question(bank, TYPES[n % len(TYPES)], key=f"q{n}")
+    attempt_id = start(client, bank, count=str(size), mode="test")
+    for position in range(size - 1):
+        snapshot = snapshot_at(app, attempt_id, position)
+        response = client.post(f"/quiz/{attempt_id}/q/{position}",
+                               data=right_form(snapshot, ""))
+        assert response.status_code == 302
+    pages = [("open question", f"/quiz/{attempt_id}/q/{size - 1}"),
+             ("answered question", f"/quiz/{attempt_id}/q/0"),
+             ("finish", None),
+             ("results", f"/quiz/{attempt_id}/results"),
+             ("question with feedback", f"/quiz/{attempt_id}/q/0")]
+    counts = {}
+    for name, url in pages:
+        if url is None:
+            assert client.post(f"/quiz/{attempt_id}/finish").status_code == 302
+            continue
+        with statements(app) as sent:
+            assert client.get(url).status_code == 200, url
+        counts[name] = len(sent)
+    return counts
+
+
+def test_the_pages_of_a_quiz_take_as_many_statements_whatever_its_size(
+        app, client, learner, make_bank, make_question):
+    small = page_statements(app, client, make_bank, make_question, 3)
+    large = page_statements(app, client, make_bank, make_question, 24)
+    assert small == large
+    assert large["results"] <= 12, large
+
+
+def test_an_answer_from_a_tab_left_open_after_finish_records_nothing(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric", "true_false"], mode="test")
+    assert client.post(f"/quiz/{attempt_id}/finish").status_code == 302
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"answer": "5063"})
+    assert response.status_code == 302 and response.location.endswith("/results")
+    page = client.get(response.location).data.decode()
+    assert "its answers can no longer change" in page and "0%" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+        assert db.session.get(QuizAttempt, attempt_id).score == 0
+
+
+def test_an_answer_after_the_time_limit_stores_the_end_and_not_the_answer(app, client, learner,
+                                                                          bank):
+    attempt_id = _timed_attempt(app, learner, bank, seconds_ago=120)
+    snapshot = snapshot_at(app, attempt_id, 0)
+    answer = "true" if snapshot["type"] == "true_false" else "5063"
+    response = client.post(f"/quiz/{attempt_id}/q/0", data={"answer": answer})
+    assert response.status_code == 302 and response.location.endswith("/results")
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.answers == [] and attempt.score == 0
+        assert attempt.finished_at == attempt.started_at + timedelta(seconds=60)
+
+
+def test_retry_is_offered_only_when_something_was_missed(app, client, learner, bank):
+    attempt_id = start(client, bank, types=["numeric"])
+    client.post(f"/quiz/{attempt_id}/q/0", data={"answer": "5063"})  # the only one: finished
+    page = client.get(f"/quiz/{attempt_id}/results").data.decode()
+    assert "100%" in page and "Retry the ones I missed" not in page
+    response = client.post(f"/quiz/{attempt_id}/retry")
+    assert response.status_code == 400 and b"You missed nothing" in response.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
