@@ -165,6 +165,8 @@ def save_bank(owner_id: int, *, slug: str, title: str, description: str, article
             bank.description, bank.article = description.strip(), (article or None)
             db.session.flush()
     except IntegrityError:
+        if db.session.scalar(select(Bank.id).where(Bank.slug == slug)) is None:
+            raise
         raise ServiceError(SLUG_TAKEN, field="slug") from None
     return bank
 
@@ -226,6 +228,7 @@ def _save(bank_id: int, spec: QuestionBase, question: Question | None, *, author
         raise ServiceError(KEY_TAKEN, field="key")
     if question is not None and question_snapshot(question) == snapshot(spec):
         return SaveResult(question, warnings, saved=False)
+    question_id = question.id if question is not None else None
     try:
         with db.session.begin_nested():  # a question created meanwhile with that key
             if question is None:
@@ -240,6 +243,12 @@ def _save(bank_id: int, spec: QuestionBase, question: Question | None, *, author
             add_revision(question, author_id=author_id, message=message.strip(), now=now)
             db.session.flush()
     except IntegrityError:
+        taken = select(Question.id).where(Question.bank_id == bank_id,
+                                          Question.key == spec.key)
+        if question_id is not None:
+            taken = taken.where(Question.id != question_id)
+        if db.session.scalar(taken) is None:
+            raise  # not the key: a bug, never a message about the key
         raise ServiceError(KEY_TAKEN, field="key") from None
     if not question.archived:
         study.ensure_cards(now, bank_id=bank_id, question_ids=[question.id])
@@ -289,14 +298,17 @@ def revision(question: Question, number: int) -> QuestionRevision:
 
 def revert(bank_id: int, question_id: int, number: int, *, author_id: int, now: datetime,
            expected_revision: int | None = None) -> SaveResult:
-    """A new revision with the content of revision `number`. With `expected_revision` (the
-    revision the history page showed as current), refused if someone saved since; either
-    way a revert sent twice makes one revision (the second finds the content current)."""
+    """A new revision with the content of revision `number`. Nothing to do if the question
+    already says that (a revert sent twice makes one revision); otherwise, with
+    `expected_revision` (the revision the history page showed as current), refused if
+    someone saved another revision since."""
     unit_of_work.write()
     question = _locked_question(bank_id, question_id)
-    if expected_revision is not None:
-        _check_revision(question, expected_revision)
     old = revision(question, number).snapshot
     spec = QUESTION_TYPES[old["type"]].model_validate(old)
+    if question_snapshot(question) == snapshot(spec):
+        return SaveResult(question, [], saved=False)  # already so: a repeat changes nothing
+    if expected_revision is not None:
+        _check_revision(question, expected_revision)
     return _save(bank_id, spec, question, author_id=author_id, now=now,
                  message=f"revert to revision {number}", warnings=[])
