@@ -277,8 +277,7 @@ def editor_revision(client, url) -> str:
     return re.search(r'name="revision" type="hidden" value="(\d+)"', page).group(1)
 
 
-def test_a_stale_save_is_409_with_the_editors_text_kept(app, client, auth, bank, make_user):
-    make_user("other", role="instructor")
+def test_a_stale_save_is_409_with_the_editors_text_kept(app, client, auth, bank):
     auth.login("owner")
     url = f"/author/banks/{bank.id}/questions/{question_id(app)}"
     opened = editor_revision(client, url)
