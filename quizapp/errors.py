@@ -53,6 +53,8 @@ def _discard_session() -> bool:
 @event.listens_for(Session, "after_commit")
 def _note_commit(session: Session) -> None:
     """Remember that this request saved something (bookkeeping commits excepted)."""
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: nothing is saved until the transaction commits
     if session.info.pop("bookkeeping", False):
         return
     try:

@@ -172,6 +172,8 @@ def _changing(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _transaction_ended(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released or rolled back: the transaction (and its write) goes on
     session.info.pop(WRITING, None)
     session.info.pop(CHANGED, None)
 

@@ -209,3 +209,15 @@ class ExportForm(AppForm):
 
 class RevertForm(AppForm):
     number = WholeNumberField(validators=[DataRequired()])
+    # The revision the history page showed as current: a revert over a later save is refused.
+    revision = WholeNumberField(validators=[Optional()])
+
+
+class ArchiveForm(AppForm):
+    """The archive button, or with restore=1 the restore button: the form says which, so a
+    form sent twice does the same thing twice rather than toggling back."""
+
+    restore = HiddenField()
+
+    def restoring(self) -> bool:
+        return self.restore.data == "1"

@@ -1,10 +1,17 @@
-"""Instructors edit banks and questions: every save a revision, no edit ever lost."""
+"""Instructors edit banks and questions: every save a revision, no edit ever lost.
+
+Each writing service declares its write first (`unit_of_work.write()`), then loads and locks
+what it changes itself, fresh, by id: an object a view loaded earlier may be stale. Saving
+over a revision the editor did not see is a `Conflict` (optimistic check: the form carries
+the revision it edited). Nothing here commits; the request's unit of work does.
+"""
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quizapp import unit_of_work
@@ -17,7 +24,11 @@ from quizapp.services.banks import add_revision, apply_spec, question_snapshot
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+SLUG_TAKEN = "Another bank already uses that slug."
+KEY_TAKEN = "Another question in this bank already uses that key."
 
+
+# --- load and authorise (reads) ----------------------------------------------------------
 
 def can_edit(user: User, bank: Bank) -> bool:
     if user.role == Role.ADMIN:
@@ -53,7 +64,8 @@ def get_question_for_edit(bank: Bank, question_id: int) -> Question:
 
 
 def editable_banks(user: User) -> list[Bank]:
-    query = select(Bank).options(selectinload(Bank.editors)).order_by(Bank.archived, Bank.title)
+    query = (select(Bank).options(selectinload(Bank.editors), selectinload(Bank.owner))
+             .order_by(Bank.archived, Bank.title))
     if user.role != Role.ADMIN:
         query = query.where(or_(Bank.owner_id == user.id, Bank.editors.any(User.id == user.id)))
     return list(db.session.scalars(query))
@@ -64,42 +76,6 @@ def question_counts(bank_ids: list[int]) -> dict[int, int]:
         select(Question.bank_id, func.count()).where(Question.bank_id.in_(bank_ids),
                                                      Question.archived.is_(False))
         .group_by(Question.bank_id)).all())
-
-
-def save_bank(user: User, *, slug: str, title: str, description: str, article: str | None,
-              now: datetime, bank: Bank | None = None) -> Bank:
-    unit_of_work.write()
-    slug = slug.strip()
-    if not SLUG_RE.match(slug):
-        raise ServiceError("A slug is lowercase letters, digits and dashes.", field="slug")
-    clash = db.session.scalar(select(Bank.id).where(Bank.slug == slug))
-    if clash is not None and (bank is None or clash != bank.id):
-        raise ServiceError("Another bank already uses that slug.", field="slug")
-    if bank is None:
-        bank = Bank(owner_id=user.id, created_at=now)
-        db.session.add(bank)
-    bank.slug, bank.title = slug, title.strip()
-    bank.description, bank.article = description.strip(), (article or None)
-    db.session.commit()
-    return bank
-
-
-def set_bank_archived(bank: Bank, archived: bool) -> None:
-    unit_of_work.write()
-    bank.archived = archived
-    db.session.commit()
-
-
-def set_editors(bank: Bank, usernames: list[str]) -> list[str]:
-    """Replace the editors; returns names that are not instructors (left out)."""
-    unit_of_work.write()
-    names = {n.strip().lower() for n in usernames if n.strip()}
-    users = list(db.session.scalars(select(User).where(func.lower(User.username).in_(names))))
-    allowed = [u for u in users if u.role in (Role.INSTRUCTOR, Role.ADMIN)]
-    bank.editors = allowed
-    db.session.commit()
-    found = {u.username.lower() for u in allowed}
-    return sorted(names - found)
 
 
 def list_questions(bank: Bank, *, text: str = "", qtype: str = "", tag: str = "",
@@ -120,10 +96,11 @@ def list_questions(bank: Bank, *, text: str = "", qtype: str = "", tag: str = ""
     return [q for q in rows if not tag or tag in (q.tags or [])]
 
 
-@dataclass(frozen=True)
-class SaveResult:
-    question: Question
-    warnings: list[Problem]
+def revisions(question: Question) -> list[QuestionRevision]:
+    return list(db.session.scalars(
+        select(QuestionRevision).where(QuestionRevision.question_id == question.id)
+        .options(selectinload(QuestionRevision.author))
+        .order_by(QuestionRevision.number.desc())))
 
 
 def source_warnings(spec_snapshot: dict) -> list[Problem]:
@@ -139,67 +116,176 @@ def source_warnings(spec_snapshot: dict) -> list[Problem]:
     return check_question(spec_snapshot, paragraphs, runs)
 
 
-def save_question(bank: Bank, spec: QuestionBase, *, author_id: int, now: datetime,
-                  message: str = "", question: Question | None = None,
-                  expected_revision: int | None = None) -> SaveResult:
-    """Create or update; refuses to save over a revision the editor did not see."""
+# --- locked, fresh rows (inside a write) -------------------------------------------------
+
+def _locked_bank(bank_id: int) -> Bank:
+    bank = db.session.scalar(select(Bank).where(Bank.id == bank_id).with_for_update())
+    if bank is None:
+        raise NotFound("No such question bank.")
+    return bank
+
+
+def _locked_question(bank_id: int, question_id: int) -> Question:
+    question = db.session.scalar(select(Question).where(
+        Question.id == question_id, Question.bank_id == bank_id).with_for_update())
+    if question is None:
+        raise NotFound("No such question in this bank.")
+    return question
+
+
+def _check_revision(question: Question, expected_revision: int | None) -> None:
+    if expected_revision is None:
+        raise Conflict(f"The form did not say which revision of this question you edited (it "
+                       f"is now revision {question.revision}). Nothing was saved: reload, "
+                       "then make your change again.")
+    if question.revision != expected_revision:
+        raise Conflict(f"Someone saved revision {question.revision} of this question after "
+                       f"you opened revision {expected_revision}. Nothing was saved.")
+
+
+# --- banks -------------------------------------------------------------------------------
+
+def save_bank(owner_id: int, *, slug: str, title: str, description: str, article: str | None,
+              now: datetime, bank_id: int | None = None) -> Bank:
+    """Create a bank owned by `owner_id`, or change bank `bank_id`'s settings."""
+    slug = slug.strip()
+    if not SLUG_RE.match(slug):
+        raise ServiceError("A slug is lowercase letters, digits and dashes.", field="slug")
     unit_of_work.write()
-    if question is not None:
-        locked = db.session.scalar(select(Question).where(Question.id == question.id)
-                                   .with_for_update())
-        if expected_revision is None or locked.revision != expected_revision:
-            db.session.rollback()
-            raise Conflict(f"Someone saved revision {locked.revision} of this question after "
-                           f"you opened revision {expected_revision}. Nothing was saved: "
-                           "reload, then make your change again.")
-        question = locked
-    clash = db.session.scalar(select(Question.id).where(Question.bank_id == bank.id,
+    bank = _locked_bank(bank_id) if bank_id is not None else None
+    clash = db.session.scalar(select(Bank.id).where(Bank.slug == slug))
+    if clash is not None and (bank is None or clash != bank.id):
+        raise ServiceError(SLUG_TAKEN, field="slug")
+    try:
+        with db.session.begin_nested():  # a bank created meanwhile with that slug
+            if bank is None:
+                bank = Bank(owner_id=owner_id, created_at=now)
+                db.session.add(bank)
+            bank.slug, bank.title = slug, title.strip()
+            bank.description, bank.article = description.strip(), (article or None)
+            db.session.flush()
+    except IntegrityError:
+        if db.session.scalar(select(Bank.id).where(Bank.slug == slug)) is None:
+            raise
+        raise ServiceError(SLUG_TAKEN, field="slug") from None
+    return bank
+
+
+def set_bank_archived(bank_id: int, archived: bool) -> bool:
+    """Archive or restore; False if it already was (a form sent twice changes it once)."""
+    unit_of_work.write()
+    bank = _locked_bank(bank_id)
+    if bank.archived == archived:
+        return False
+    bank.archived = archived
+    db.session.flush()
+    return True
+
+
+def set_editors(bank_id: int, usernames: list[str]) -> list[str]:
+    """Replace the editors; returns names that are not instructors (left out)."""
+    unit_of_work.write()
+    bank = _locked_bank(bank_id)
+    names = {n.strip().lower() for n in usernames if n.strip()}
+    users = list(db.session.scalars(select(User).where(func.lower(User.username).in_(names))))
+    allowed = [u for u in users if u.role in (Role.INSTRUCTOR, Role.ADMIN)]
+    bank.editors = allowed
+    db.session.flush()
+    found = {u.username.lower() for u in allowed}
+    return sorted(names - found)
+
+
+# --- questions ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SaveResult:
+    question: Question
+    warnings: list[Problem]
+    saved: bool  # False: the content was already this; no new revision
+
+
+def save_question(bank_id: int, spec: QuestionBase, *, author_id: int, now: datetime,
+                  message: str = "", question_id: int | None = None,
+                  expected_revision: int | None = None) -> SaveResult:
+    """Create a question, or save a new revision of `question_id`: refused (`Conflict`) if
+    its revision is no longer `expected_revision`, the one the editor opened."""
+    warnings = source_warnings(snapshot(spec))  # reads only: before the write begins
+    unit_of_work.write()
+    question = None
+    if question_id is not None:
+        question = _locked_question(bank_id, question_id)
+        _check_revision(question, expected_revision)
+    return _save(bank_id, spec, question, author_id=author_id, now=now, message=message,
+                 warnings=warnings)
+
+
+def _save(bank_id: int, spec: QuestionBase, question: Question | None, *, author_id: int,
+          now: datetime, message: str, warnings: list[Problem]) -> SaveResult:
+    """Store `spec` as a new question or as `question`'s next revision (locked)."""
+    clash = db.session.scalar(select(Question.id).where(Question.bank_id == bank_id,
                                                         Question.key == spec.key))
     if clash is not None and (question is None or clash != question.id):
-        raise ServiceError("Another question in this bank already uses that key.", field="key")
-    if question is None:
-        position = (db.session.scalar(select(func.max(Question.position))
-                                      .where(Question.bank_id == bank.id)) or 0) + 1
-        question = Question(bank_id=bank.id, revision=1, archived=False, position=position)
-        db.session.add(question)
-        apply_spec(question, spec)
-    else:
-        if question_snapshot(question) == snapshot(spec):
-            db.session.commit()
-            return SaveResult(question, source_warnings(snapshot(spec)))
-        apply_spec(question, spec)
-        question.revision += 1
-    add_revision(question, author_id=author_id, message=message.strip(), now=now)
-    db.session.flush()
-    study.ensure_cards(now, bank_id=bank.id)
-    db.session.commit()
-    return SaveResult(question, source_warnings(snapshot(spec)))
+        raise ServiceError(KEY_TAKEN, field="key")
+    if question is not None and question_snapshot(question) == snapshot(spec):
+        return SaveResult(question, warnings, saved=False)
+    question_id = question.id if question is not None else None
+    try:
+        with db.session.begin_nested():  # a question created meanwhile with that key
+            if question is None:
+                position = (db.session.scalar(select(func.max(Question.position))
+                                              .where(Question.bank_id == bank_id)) or 0) + 1
+                question = Question(bank_id=bank_id, revision=1, archived=False,
+                                    position=position)
+                db.session.add(question)
+            else:
+                question.revision += 1
+            apply_spec(question, spec)
+            add_revision(question, author_id=author_id, message=message.strip(), now=now)
+            db.session.flush()
+    except IntegrityError:
+        taken = select(Question.id).where(Question.bank_id == bank_id,
+                                          Question.key == spec.key)
+        if question_id is not None:
+            taken = taken.where(Question.id != question_id)
+        if db.session.scalar(taken) is None:
+            raise  # not the key: a bug, never a message about the key
+        raise ServiceError(KEY_TAKEN, field="key") from None
+    if not question.archived:
+        study.ensure_cards(now, bank_id=bank_id, question_ids=[question.id])
+    return SaveResult(question, warnings, saved=True)
 
 
-def duplicate_question(bank: Bank, question: Question, *, author_id: int,
+def duplicate_question(bank_id: int, question_id: int, *, author_id: int,
                        now: datetime) -> Question:
-    keys = set(db.session.scalars(select(Question.key).where(Question.bank_id == bank.id)))
+    """A copy under the first free key `<key>-copy`, `<key>-copy-2`..."""
+    unit_of_work.write()  # before reading the keys, so two copies pick different ones
+    question = db.session.get(Question, question_id)
+    if question is None or question.bank_id != bank_id:
+        raise NotFound("No such question in this bank.")
+    keys = set(db.session.scalars(select(Question.key).where(Question.bank_id == bank_id)))
     base = f"{question.key[:70]}-copy"
     key, n = base, 2
     while key in keys:
         key, n = f"{base}-{n}", n + 1
     data = {**question_snapshot(question), "key": key}
     spec = QUESTION_TYPES[question.type].model_validate(data)
-    return save_question(bank, spec, author_id=author_id, now=now,
-                         message=f"copy of {question.key}").question
+    return _save(bank_id, spec, None, author_id=author_id, now=now,
+                 message=f"copy of {question.key}", warnings=[]).question
 
 
-def set_question_archived(question: Question, archived: bool) -> None:
+def set_question_archived(bank_id: int, question_id: int, archived: bool,
+                          now: datetime) -> bool:
+    """Archive or restore; False if it already was. Learners keep their cards and history;
+    a restored question gets cards for learners who enrolled while it was archived."""
     unit_of_work.write()
+    question = _locked_question(bank_id, question_id)
+    if question.archived == archived:
+        return False
     question.archived = archived
-    db.session.commit()
-
-
-def revisions(question: Question) -> list[QuestionRevision]:
-    return list(db.session.scalars(
-        select(QuestionRevision).where(QuestionRevision.question_id == question.id)
-        .options(selectinload(QuestionRevision.author))
-        .order_by(QuestionRevision.number.desc())))
+    db.session.flush()
+    if not archived:
+        study.ensure_cards(now, bank_id=bank_id, question_ids=[question.id])
+    return True
 
 
 def revision(question: Question, number: int) -> QuestionRevision:
@@ -210,11 +296,19 @@ def revision(question: Question, number: int) -> QuestionRevision:
     return found
 
 
-def revert(bank: Bank, question: Question, number: int, *, author_id: int,
-           now: datetime) -> Question:
-    """A new revision with the content of revision `number`."""
+def revert(bank_id: int, question_id: int, number: int, *, author_id: int, now: datetime,
+           expected_revision: int | None = None) -> SaveResult:
+    """A new revision with the content of revision `number`. Nothing to do if the question
+    already says that (a revert sent twice makes one revision); otherwise, with
+    `expected_revision` (the revision the history page showed as current), refused if
+    someone saved another revision since."""
+    unit_of_work.write()
+    question = _locked_question(bank_id, question_id)
     old = revision(question, number).snapshot
     spec = QUESTION_TYPES[old["type"]].model_validate(old)
-    return save_question(bank, spec, author_id=author_id, now=now, question=question,
-                         expected_revision=question.revision,
-                         message=f"revert to revision {number}").question
+    if question_snapshot(question) == snapshot(spec):
+        return SaveResult(question, [], saved=False)  # already so: a repeat changes nothing
+    if expected_revision is not None:
+        _check_revision(question, expected_revision)
+    return _save(bank_id, spec, question, author_id=author_id, now=now,
+                 message=f"revert to revision {number}", warnings=[])

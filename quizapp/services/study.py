@@ -77,9 +77,11 @@ def unenrol(user_id: int, bank_id: int) -> None:
     db.session.commit()
 
 
-def ensure_cards(now: datetime, *, user_id: int | None = None,
-                 bank_id: int | None = None) -> int:
-    """Create the missing new cards of enrolled learners (one learner, or one bank).
+def ensure_cards(now: datetime, *, user_id: int | None = None, bank_id: int | None = None,
+                 question_ids: list[int] | None = None) -> int:
+    """Create the missing new cards of enrolled learners: of one learner, one bank, or only
+    of `question_ids` (a saved question: one indexed look-up per learner enrolled in its
+    bank, rather than every learner times every question).
 
     Called when a learner enrols and when questions are added to a bank, so that
     reading the queue never has to write.
@@ -95,6 +97,10 @@ def ensure_cards(now: datetime, *, user_id: int | None = None,
         query = query.where(Enrolment.user_id == user_id)
     if bank_id is not None:
         query = query.where(Question.bank_id == bank_id)
+    if question_ids is not None:
+        if not question_ids:
+            return 0
+        query = query.where(Question.id.in_(question_ids))
     query = query.order_by(Enrolment.user_id, Question.bank_id, Question.position, Question.id)
     missing = [(uid, qid) for uid, qid, qtags, wanted in db.session.execute(query)
                if not wanted or set(wanted) & set(qtags or [])]

@@ -110,17 +110,18 @@ def build_world(app: Flask) -> World:
         db.session.commit()
 
         def add(bank: Bank, qtype: str, key: str, **fields: Any) -> Question:
-            return authoring.save_question(bank, sample_question(qtype, key=key, **fields),
+            return authoring.save_question(bank.id, sample_question(qtype, key=key, **fields),
                                            author_id=bank.owner_id, now=earlier).question
 
         question_a = add(bank_a, "numeric", "a-numeric")
         add(bank_a, "single_choice", "a-choice")
         add(bank_a, "cloze", "a-cloze")
         question_b = add(bank_b, "numeric", "b-numeric")
-        authoring.save_question(bank_a, sample_question("numeric", key="a-numeric",
-                                                        prompt="How many, edited?"),
+        authoring.save_question(bank_a.id, sample_question("numeric", key="a-numeric",
+                                                           prompt="How many, edited?"),
                                 author_id=users["editor"].id, now=earlier, message="edit",
-                                question=question_a, expected_revision=1)
+                                question_id=question_a.id, expected_revision=1)
+        db.session.commit()  # services flush; the fixture is its own unit of work
         attempts, cards = {}, {}
         for name, user in users.items():
             study.enrol(user.id, bank_a.id, [], earlier)

@@ -3,11 +3,12 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, event, func, select
 
 from quizapp.extensions import db
-from quizapp.models import Bank, Question, QuestionRevision, User
-from tests.conftest import SAMPLE_ANSWERS, sample_question
+from quizapp.models import Bank, Card, Question, QuestionRevision, User
+from quizapp.services import authoring, study
+from tests.conftest import NOW, SAMPLE_ANSWERS, sample_question
 
 
 @pytest.fixture
@@ -267,3 +268,205 @@ def test_the_cited_paragraph_box_knows_the_sources_are_loaded(app, client, auth,
                                              save="", preview="Preview")).data.decode()
     assert "Load the source articles" not in missing
     assert "No loaded article has the cited paragraph. Loaded articles: minsk-talks." in missing
+
+
+# --- the unit of work: conflicts, repeats, targeted cards, statement counts ----------------
+
+def editor_revision(client, url) -> str:
+    page = client.get(url).data.decode()
+    return re.search(r'name="revision" type="hidden" value="(\d+)"', page).group(1)
+
+
+def test_a_stale_save_is_409_with_the_editors_text_kept(app, client, auth, bank):
+    auth.login("owner")
+    url = f"/author/banks/{bank.id}/questions/{question_id(app)}"
+    opened = editor_revision(client, url)
+    with app.app_context():  # someone else saves first
+        authoring.save_question(bank.id, sample_question("numeric", key="victims", value=1),
+                                author_id=bank.owner_id, now=NOW,
+                                question_id=question_id(app), expected_revision=1)
+        db.session.commit()
+    response = client.post(url, data=form_for("numeric", key="victims", value="4463",
+                                              revision=opened, prompt="My careful wording"))
+    page = response.data.decode()
+    assert response.status_code == 409
+    assert "Someone saved revision 2 of this question after you opened revision 1." in page
+    assert "Nothing was saved" in page and "Your text is kept below" in page
+    assert "My careful wording" in page and 'value="4463"' in page
+    assert "History (revision 2)" in page  # the page shows where the question is now
+    with app.app_context():
+        assert db.session.get(Question, question_id(app)).data["value"] == 1
+
+
+def test_saving_the_same_content_makes_no_revision(app, client, auth, bank):
+    auth.login("owner")
+    url = f"/author/banks/{bank.id}/questions/{question_id(app)}"
+    data = form_for("numeric", key="victims", value="4463")
+    client.post(url, data={**data, "revision": editor_revision(client, url)})
+    response = client.post(url, data={**data, "revision": editor_revision(client, url)},
+                           follow_redirects=True)
+    assert "No change: nothing to save." in response.data.decode()
+    assert _counts(app) == (1, 2)
+
+
+def test_a_revert_sent_twice_makes_one_revision_and_a_stale_one_is_409(app, client, auth,
+                                                                      bank):
+    auth.login("owner")
+    url = f"/author/banks/{bank.id}/questions/{question_id(app)}"
+    client.post(url, data=form_for("numeric", key="victims", value="4463",
+                                   revision=editor_revision(client, url)))
+    first = client.post(f"{url}/revert", data={"number": 1, "revision": 2},
+                        follow_redirects=True)
+    assert "Reverted to revision 1" in first.data.decode()
+    again = client.post(f"{url}/revert", data={"number": 1, "revision": 2},
+                        follow_redirects=True)
+    assert again.status_code == 200
+    assert "Revision 1 is what the question already says; nothing changed." in again.data.decode()
+    assert _counts(app) == (1, 3)
+    # From a history page that still says revision 2: someone saved 3 since.
+    stale = client.post(f"{url}/revert", data={"number": 2, "revision": 2})
+    assert stale.status_code == 409 and "Nothing was saved" in stale.data.decode()
+    assert client.post(f"{url}/revert", data={"number": 9, "revision": 3}).status_code == 404
+    assert _counts(app) == (1, 3)
+
+
+def test_archive_and_restore_do_what_the_button_said(app, client, auth, bank):
+    auth.login("owner")
+    qid = question_id(app)
+    for _ in range(2):  # sent twice: archived once, not archived then restored
+        response = client.post(f"/author/banks/{bank.id}/archive", follow_redirects=True)
+    assert "The bank was already archived." in response.data.decode()
+    with app.app_context():
+        assert db.session.get(Bank, bank.id).archived
+    restored = client.post(f"/author/banks/{bank.id}/archive", data={"restore": "1"},
+                           follow_redirects=True)
+    assert "Bank restored." in restored.data.decode()
+    archive = f"/author/banks/{bank.id}/questions/{qid}/archive"
+    client.post(archive)
+    twice = client.post(archive, follow_redirects=True).data.decode()
+    assert "The question was already archived." in twice
+    listing = client.get(f"/author/banks/{bank.id}/questions?status=archived").data.decode()
+    assert 'name="restore" value="1"' in listing  # the archived row's button restores
+    client.post(archive, data={"restore": "1"})
+    with app.app_context():
+        assert not db.session.get(Bank, bank.id).archived
+        assert not db.session.get(Question, qid).archived
+
+
+def enrol(app, bank, *learners):
+    with app.app_context():
+        for learner in learners:
+            study.enrol(learner.id, bank.id, [], NOW)
+
+
+def cards_of(app, qid) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Card)
+                                 .where(Card.question_id == qid))
+
+
+def test_a_restored_question_gets_cards_for_learners_who_enrolled_meanwhile(app, client,
+                                                                           auth, bank,
+                                                                           make_user):
+    auth.login("owner")
+    qid = question_id(app)
+    client.post(f"/author/banks/{bank.id}/questions/{qid}/archive")
+    enrol(app, bank, make_user(), make_user())
+    assert cards_of(app, qid) == 0
+    client.post(f"/author/banks/{bank.id}/questions/{qid}/archive", data={"restore": "1"})
+    assert cards_of(app, qid) == 2
+
+
+class Statements:
+    """Count the SQL statements the app sends while the block runs (and keep them)."""
+
+    def __init__(self, app):
+        self.app, self.sent = app, []
+
+    def _note(self, conn, cursor, statement, parameters, context, executemany):
+        self.sent.append((statement, parameters))
+
+    def __enter__(self):
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._note)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._note)
+
+    def __len__(self):
+        return len(self.sent)
+
+
+def test_saving_a_question_makes_only_its_cards_in_fixed_statements(app, client, auth, bank,
+                                                                    make_user, make_question):
+    """ensure_cards runs over the saved question only: one card per enrolled learner, in one
+    INSERT; the other questions' cards are not looked at (one a learner lacks stays so);
+    and the save sends as many statements with 2 learners x 2 questions as with 6 x 8."""
+    auth.login("owner")
+    learners = [make_user(), make_user()]
+    make_question(bank, "true_false", key="other-0")
+    enrol(app, bank, *learners)
+
+    def save(key: str, expected_cards: int) -> int:
+        with Statements(app) as sent:
+            response = client.post(f"/author/banks/{bank.id}/questions/new",
+                                   data=form_for("true_false", key=key))
+        assert response.status_code == 302
+        assert cards_of(app, question_id(app, key)) == expected_cards
+        inserts = [params for statement, params in sent.sent
+                   if statement.lstrip().upper().startswith("INSERT INTO CARD")]
+        assert [len(params) for params in inserts] == [expected_cards]
+        return len(sent)
+
+    small = save("fresh-small", 2)
+    for n in range(1, 6):
+        make_question(bank, "true_false", key=f"other-{n}")
+    more = [make_user() for _ in range(4)]
+    enrol(app, bank, *more)  # 6 learners, 8 questions, every card made
+    other = question_id(app, "other-0")
+    with app.app_context():
+        db.session.execute(delete(Card).where(Card.user_id == more[0].id,
+                                              Card.question_id == other))
+        db.session.commit()
+    large = save("fresh-large", 6)
+    assert large == small
+    assert cards_of(app, other) == 5  # not this save's business
+
+
+def test_author_pages_send_as_many_statements_whatever_the_data(app, client, auth,
+                                                               make_bank, make_question,
+                                                               make_user):
+    """The bank list, a bank's question list and its settings page: no query per bank,
+    owner, question or editor (counted at two sizes; an administrator sees every bank)."""
+    make_user("admin", role="admin")
+    auth.login("admin")
+    helpers = [make_user(role="instructor") for _ in range(3)]
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            bank = make_bank(owner=make_user(role="instructor"))
+            for k in range(n):
+                make_question(bank, "true_false", key=f"q{k}", tags=["venue", "economy"])
+            with app.app_context():
+                stored = db.session.get(Bank, bank.id)
+                stored.editors.extend(db.session.get(User, h.id) for h in helpers[:n])
+                db.session.commit()
+
+    def measure() -> list[int]:
+        with app.app_context():
+            newest = db.session.scalar(select(func.max(Bank.id)))
+        counts = []
+        for url in ("/author/", f"/author/banks/{newest}/questions",
+                    f"/author/banks/{newest}/questions?status=all&tag=venue",
+                    f"/author/banks/{newest}"):
+            with Statements(app) as sent:
+                assert client.get(url).status_code == 200, url
+            counts.append(len(sent))
+        return counts
+
+    grow(1)
+    small = measure()
+    grow(3)
+    assert measure() == small
