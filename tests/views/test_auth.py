@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import unit_of_work
+from quizapp.auth import mail
 from quizapp.domain import passwords
 from quizapp.extensions import db
 from quizapp.models import Role, User
@@ -255,3 +256,46 @@ def test_account_deletion_verifies_before_its_write(app, client, auth, make_user
     hasher.assert_outside_writes("verify")
     with app.app_context():
         assert accounts.find_user("bob") is None
+
+
+def test_a_name_registered_a_moment_ago_is_refused_beside_the_field(app, client, make_user,
+                                                                   monkeypatch):
+    """Two registrations of one name at once: the one whose check came too early is refused
+    by the unique index at its flush (a SAVEPOINT), with the form's message, not a 500."""
+    make_user("Ann")
+    monkeypatch.setattr(accounts, "find_user", lambda username: None)  # the check raced
+    response = client.post("/auth/register", data={"username": "aNN", "password": PASSWORD,
+                                                   "confirm": PASSWORD})
+    assert response.status_code == 400 and b"taken" in response.data
+    with app.app_context():
+        assert db.session.scalars(select(User.username)).all() == ["Ann"]
+
+
+def test_a_savepoint_inside_a_unit_keeps_the_write_going(app):
+    """Two accounts created in one unit of work (each insert in a SAVEPOINT): both kept."""
+    with app.app_context(), unit_of_work.unit():
+        accounts.create_user("first", PASSWORD, now=utcnow())
+        accounts.create_user("second", PASSWORD, now=utcnow())
+    with app.app_context():
+        assert sorted(db.session.scalars(select(User.username))) == ["first", "second"]
+
+
+def test_no_reset_mail_leaves_when_the_request_fails(app, make_user, monkeypatch):
+    """The mail goes after the commit: a request that answers an error sends none."""
+    sent = []
+    monkeypatch.setattr(mail, "send_reset_link", lambda *args: sent.append(args) or True)
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    user = make_user("bob")
+    with app.app_context():
+        db.session.get(User, user.id).email = "bob@example.org"
+        db.session.commit()
+    ok = app.test_client().post("/auth/forgot", data={"identifier": "bob"})
+    assert ok.status_code == 302 and len(sent) == 1
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the page could not be completed")
+
+    monkeypatch.setattr("quizapp.auth.views.flash", fail)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    failed = app.test_client().post("/auth/forgot", data={"identifier": "bob"})
+    assert failed.status_code == 500 and len(sent) == 1
