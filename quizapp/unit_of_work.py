@@ -169,13 +169,13 @@ def _changing(session: Session) -> None:
         log.warning(message)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _transaction_ended(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a SAVEPOINT released or rolled back: the transaction (and its write) goes on
-    session.info.pop(WRITING, None)
-    session.info.pop(CHANGED, None)
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    # Only the transaction itself, not a SAVEPOINT (begin_nested) inside it: after_commit
+    # also fires when a savepoint is released, and the write must go on after one.
+    if transaction.parent is None:
+        session.info.pop(WRITING, None)
+        session.info.pop(CHANGED, None)
 
 
 def register(app: Flask) -> None:

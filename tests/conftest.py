@@ -167,11 +167,18 @@ def database(request) -> str:
 
 
 @pytest.fixture
-def app(database: str, tmp_path) -> Iterator[Flask]:
+def app_config() -> dict[str, Any]:
+    """Config the `app` fixture is created with, over make_test_app's: a test module that
+    needs settings read at start-up (mail, say) overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(database: str, tmp_path, app_config: dict[str, Any]) -> Iterator[Flask]:
     """The app with an empty database. No app context stays pushed: each test request
     gets its own context (fresh `g` and session), as in production; tests that touch
     the database directly open `with app.app_context():` themselves."""
-    app = make_test_app(database, tmp_path)
+    app = make_test_app(database, tmp_path, **app_config)
     with app.app_context():
         if database == "sqlite":
             db.create_all()
@@ -209,7 +216,9 @@ def make_user(app: Flask) -> Callable[..., User]:
     def make(username: str | None = None, role: str = "learner", password: str = PASSWORD) -> User:
         name = username or f"user{next(_numbers)}"
         with app.app_context():
-            return detached(accounts.create_user(name, password, role=Role(role), now=NOW))
+            user = accounts.create_user(name, password, role=Role(role), now=NOW)
+            db.session.commit()
+            return detached(user)
 
     return make
 

@@ -11,7 +11,6 @@ from quizapp.forms import ActionForm
 from quizapp.models import User
 from quizapp.models.types import utcnow
 from quizapp.services import accounts, my_data, password_reset
-from quizapp.services.errors import ServiceError
 
 
 def _user(user_id: int) -> User:
@@ -37,10 +36,7 @@ def set_role(user_id: int):
     form = RoleForm(prefix=f"u{user.id}")
     if not form.validate_on_submit():
         abort(400, "Choose one of the listed roles.")
-    try:
-        accounts.set_role(user.id, form.role.data)
-    except ServiceError as e:
-        abort(400, str(e))
+    accounts.set_role(user.id, form.role.data)
     flash(f"{user.username} is now {form.role.data}.", "success")
     return redirect(url_for("admin.users"))
 
@@ -49,11 +45,7 @@ def _set_disabled(user_id: int, disabled: bool):
     user = _user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400, "The form was not complete: reload the page and try again.")
-    try:
-        accounts.set_disabled(user.id, disabled, utcnow())
-    except ServiceError as e:
-        abort(400, str(e))
-    db.session.commit()
+    accounts.set_disabled(user.id, disabled, utcnow())
     flash(f"{user.username} is disabled: they cannot log in, and their sessions have ended."
           if disabled else f"{user.username} can log in again.", "success")
     return redirect(url_for("admin.users"))
@@ -74,19 +66,20 @@ def enable(user_id: int):
 @bp.post("/users/<int:user_id>/reset-link")
 @admin_required
 def reset_link(user_id: int):
-    """A one-time link for the admin to pass on, shown once (only its hash is stored)."""
+    """A one-time link for the admin to pass on, shown once (only its hash is stored). The
+    page is rendered before the link is stored, so that no template renders inside the
+    write; a refusal (a disabled account) answers instead of it."""
     user = _user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400, "The form was not complete: reload the page and try again.")
-    try:
-        issued = password_reset.issue(user.id, utcnow())
-    except ServiceError as e:
-        abort(400, str(e))
-    db.session.commit()
-    link = url_for("auth.reset_password", token=issued.token, _external=True)
-    response = make_response(render_template("admin/reset_link.html", user=user, link=link,
-                                             expires_at=issued.expires_at))
+    now = utcnow()
+    token = password_reset.new_token()
+    response = make_response(render_template(
+        "admin/reset_link.html", user=user,
+        link=url_for("auth.reset_password", token=token, _external=True),
+        expires_at=now + password_reset.LIFETIME))
     response.headers["Cache-Control"] = "no-store"
+    password_reset.issue(user.id, now, token=token)
     return response
 
 
@@ -99,11 +92,7 @@ def delete_user(user_id: int):
         if form.username.data.strip().lower() != user.username.lower():
             form.username.errors.append(f"Type {user.username} to confirm.")
         else:
-            try:
-                username = my_data.delete_user(user.id)
-            except ServiceError as e:
-                abort(400, str(e))
-            db.session.commit()
+            username = my_data.delete_user(user.id)
             flash(f"{username} and all their data are deleted.", "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.is_submitted() else 200

@@ -22,8 +22,7 @@ from quizapp.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from quizapp.auth.mail import mail_configured, send_reset_link
-from quizapp.extensions import db
+from quizapp.auth.mail import mail_configured, send_reset_link_after_commit
 from quizapp.forms import add_error
 from quizapp.models.types import utcnow
 from quizapp.services import accounts, password_reset, throttle
@@ -72,41 +71,32 @@ _LOGIN_REFUSALS = ["failed logins for this account", "failed logins for this acc
                    "logins from this address", "logins on this site just now"]
 
 
-def _too_many(seconds: int, what: str):
-    response = make_response(render_template(
-        "errors/error.html", code=429, title="Too many attempts",
-        message=f"Too many {what}. Try again in {seconds} seconds."),
-        429)
-    response.headers["Retry-After"] = str(seconds)
-    return response
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         # Counted before the password is checked (services.throttle): parallel guesses
-        # cannot slip past the limit, and a form and a JSON login share one count.
-        attempt = throttle.count_attempt(
+        # cannot slip past the limit. A refusal is a 429 with Retry-After (quizapp.errors).
+        attempt = throttle.require(
             throttle.login_keys(form.username.data, request.remote_addr),
-            current_app.config["LOGIN_LIMITS"], utcnow())
-        if attempt.refused:
-            return _too_many(attempt.retry_after, _LOGIN_REFUSALS[len(attempt.keys) - 1])
+            current_app.config["LOGIN_LIMITS"], utcnow(), _LOGIN_REFUSALS)
         user = accounts.authenticate(form.username.data, form.password.data)
-        if user is not None and not user.is_active:
-            form.form_errors.append("This account is disabled. An administrator can "
-                                    "enable it again.")
-        elif user is not None:
-            throttle.give_back(attempt, utcnow())
-            first = accounts.record_login(user.id, utcnow())
-            db.session.commit()
-            _start_session(user, remember=form.remember.data)
-            flash("You are logged in.", "success")
-            if first and user.is_instructor and not request.args.get("next"):
-                return redirect(url_for("main.getting_started"))
-            return redirect(_safe_next(request.args.get("next")))
-        else:
+        if user is None:
             form.password.errors.append("Wrong username or password.")
+        elif not user.is_active:
+            form.form_errors.append(accounts.DISABLED_MESSAGE)
+        else:
+            throttle.give_back(attempt, utcnow())
+            try:
+                first = accounts.record_login(user.id, utcnow())
+            except accounts.AccountDisabled as e:  # disabled while this login ran
+                add_error(form, e)
+            else:
+                _start_session(user, remember=form.remember.data)
+                flash("You are logged in.", "success")
+                if first and user.is_instructor and not request.args.get("next"):
+                    return redirect(url_for("main.getting_started"))
+                return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 
@@ -153,7 +143,6 @@ def set_email():
         except ServiceError as e:
             add_error(form, e)
         else:
-            db.session.commit()
             throttle.give_back(attempt, utcnow())
             flash(f"Reset links now go to {user.email}." if user.email
                   else "Your email address is removed.", "success")
@@ -179,16 +168,13 @@ def forgot_password():
         return render_template("auth/forgot.html", form=None), status
     if form.validate_on_submit():
         now = utcnow()
-        attempt = throttle.count_attempt(
-            throttle.reset_keys(form.identifier.data, request.remote_addr),
-            current_app.config["RESET_LIMITS"], now)
-        if attempt.refused:
-            return _too_many(attempt.retry_after, "password-reset requests")
+        throttle.require(throttle.reset_keys(form.identifier.data, request.remote_addr),
+                         current_app.config["RESET_LIMITS"], now, "password-reset requests")
         for user in password_reset.mail_recipients(form.identifier.data):
             issued = password_reset.issue(user.id, now)
-            db.session.commit()
-            send_reset_link(user, url_for("auth.reset_password", token=issued.token,
-                                          _external=True), issued.expires_at)
+            send_reset_link_after_commit(
+                issued.user, url_for("auth.reset_password", token=issued.token, _external=True),
+                issued.expires_at)
         flash("If that account exists and has an email address, a reset link is on its "
               "way. It works once, within an hour.", "info")
         return redirect(url_for("auth.login"))
@@ -196,23 +182,25 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form), status
 
 
+@bp.errorhandler(password_reset.InvalidLink)
+def invalid_link(e: password_reset.InvalidLink):
+    """A link unknown, used (perhaps by a request a moment ago), expired or disabled."""
+    return render_template("auth/reset_invalid.html", message=str(e)), 400
+
+
 @bp.route("/reset/<string(maxlength=100):token>", methods=["GET", "POST"])
 def reset_password(token: str):
     now = utcnow()
-    try:
-        account = password_reset.check(token, now)
-    except password_reset.InvalidLink as e:
-        return render_template("auth/reset_invalid.html", message=str(e)), 400
+    account = password_reset.check(token, now)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             user = password_reset.reset_password(token, form.password.data, now)
-        except password_reset.InvalidLink as e:  # used up by a request a moment ago
-            return render_template("auth/reset_invalid.html", message=str(e)), 400
-        except ServiceError as e:
+        except password_reset.InvalidLink:
+            raise
+        except ServiceError as e:  # the new password, beside its field
             add_error(form, e)
         else:
-            db.session.commit()
             _start_session(user, remember=False)  # a fresh session; every other one ended
             flash("Your password is changed and you are logged in. Every other session of "
                   "this account has ended.", "success")

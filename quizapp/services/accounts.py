@@ -5,14 +5,20 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp import unit_of_work
 from quizapp.domain.passwords import hash_password, password_problem, verify_password
 from quizapp.extensions import db
 from quizapp.models import Role, User
-from quizapp.services.errors import NotFound, ServiceError
+from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+DISABLED_MESSAGE = "This account is disabled. An administrator can enable it again."
+
+
+class AccountDisabled(ServiceError):
+    """The account was disabled while its login was under way."""
 
 
 def find_user(username: str) -> User | None:
@@ -27,7 +33,9 @@ def create_user(
     email: str | None = None,
     now: datetime,
 ) -> User:
-    unit_of_work.write()
+    """A new account. The password is hashed before the write begins (argon2 is slow, and
+    no write lock is held while it runs); the unique index settles two registrations of
+    one name at once."""
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise ServiceError(
@@ -36,22 +44,23 @@ def create_user(
     problem = password_problem(password, username)
     if problem:
         raise ServiceError(problem, field="password")
+    role = Role(role)
     if find_user(username) is not None:
         raise ServiceError("That username is taken.", field="username")
-    user = User(
-        username=username,
-        email=email or None,
-        password_hash=hash_password(password),
-        role=Role(role),
-        created_at=now,
-        settings={},
-    )
-    db.session.add(user)
-    db.session.commit()
+    password_hash = hash_password(password)
+    unit_of_work.write()
+    user = User(username=username, email=email or None, password_hash=password_hash,
+                role=role, created_at=now, settings={})
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:  # registered by another request a moment ago
+        raise ServiceError("That username is taken.", field="username") from None
     return user
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The account if the password is right (a read: verify before any write begins)."""
     user = find_user(username)
     if user is None:
         hash_password(password)  # same work either way: no timing hint that a name exists
@@ -60,25 +69,29 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def change_password(user_id: int, old_password: str, new_password: str) -> User:
-    unit_of_work.write()
-    user = _lock_user(user_id)
-    if not verify_password(user.password_hash, old_password):
-        raise ServiceError("Your current password is not right.", field="current")
+    """Check the current password and hash the new one first, then store it; every other
+    session of the user ends."""
+    user = _get_user(user_id)
+    checked = _confirm_password(user, old_password, "Your current password is not right.",
+                                field="current")
     problem = password_problem(new_password, user.username)
     if problem:
         raise ServiceError(problem, field="password")
-    user.password_hash = hash_password(new_password)
-    user.end_sessions()  # every other session of this user ends
-    db.session.commit()
+    new_hash = hash_password(new_password)
+    unit_of_work.write()
+    user = _lock_user(user_id, password_hash=checked)
+    user.password_hash = new_hash
+    user.end_sessions()
+    db.session.flush()
     return user
 
 
 def set_email(user_id: int, email: str | None, password: str) -> User:
     """The address reset links go to; the password confirms it is the user's own doing."""
-    user = _lock_user(user_id)
-    if not verify_password(user.password_hash, password):
-        raise ServiceError("Your password is not right; the address is unchanged.",
-                           field="password")
+    checked = _confirm_password(_get_user(user_id), password,
+                                "Your password is not right; the address is unchanged.")
+    unit_of_work.write()
+    user = _lock_user(user_id, password_hash=checked)
     user.email = (email or "").strip() or None
     db.session.flush()
     return user
@@ -86,11 +99,14 @@ def set_email(user_id: int, email: str | None, password: str) -> User:
 
 def set_password(user_id: int, new_password: str) -> User:
     """An administrator's reset (`flask user set-password`): every session of the user ends."""
-    user = _lock_user(user_id)
+    user = _get_user(user_id)
     problem = password_problem(new_password, user.username)
     if problem:
         raise ServiceError(problem, field="password")
-    user.password_hash = hash_password(new_password)
+    new_hash = hash_password(new_password)
+    unit_of_work.write()
+    user = _lock_user(user_id)
+    user.password_hash = new_hash
     user.end_sessions()
     db.session.flush()
     return user
@@ -99,22 +115,21 @@ def set_password(user_id: int, new_password: str) -> User:
 def end_sessions(user_id: int) -> None:
     """Log out everywhere: cookies carrying the old session token stop working."""
     unit_of_work.write()
-    user = _lock_user(user_id)
-    user.end_sessions()
-    db.session.commit()
+    _lock_user(user_id).end_sessions()
+    db.session.flush()
 
 
 def set_role(user_id: int, role: str) -> User:
-    unit_of_work.write()
     try:
         new_role = Role(role)
     except ValueError:
         raise ServiceError(f"Unknown role {role!r}.") from None
+    unit_of_work.write()
     user = _lock_user(user_id)
     if new_role != Role.ADMIN:
         refuse_last_admin(user, "demoted")
     user.role = new_role
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -124,30 +139,37 @@ def refuse_last_admin(user: User, action: str) -> None:
         return
     others = db.session.scalars(
         select(User.id).where(User.role == Role.ADMIN, User.disabled_at.is_(None),
-                              User.id != user.id).with_for_update()).all()
+                              User.id != user.id).order_by(User.id).with_for_update()).all()
     if not others:
         raise ServiceError(f"{user.username} is the last administrator and cannot be "
                            f"{action}. Make another account an administrator first.")
 
 
-def set_disabled(user_id: int, disabled: bool, now: datetime) -> User:
-    """Disable an account (it cannot log in, and its sessions end) or enable it again."""
+def set_disabled(user_id: int, disabled: bool, now: datetime) -> bool:
+    """Disable an account (it cannot log in, and its sessions end) or enable it again.
+    True if that changed it (it was not so already)."""
     unit_of_work.write()
     user = _lock_user(user_id)
-    if disabled and user.disabled_at is None:
+    if disabled == (user.disabled_at is not None):
+        return False
+    if disabled:
         refuse_last_admin(user, "disabled")
         user.disabled_at = now
         user.end_sessions()
-    elif not disabled:
+    else:
         user.disabled_at = None
     db.session.flush()
-    return user
+    return True
 
 
 def record_login(user_id: int, now: datetime) -> bool:
-    """Note the first login; True if this is it (staff are shown how to get started)."""
+    """A successful login, decided on the account's fresh row: AccountDisabled if it was
+    disabled meanwhile. Notes the first login; True if this is it (staff are shown how to
+    get started)."""
     unit_of_work.write()
     user = _lock_user(user_id)
+    if not user.is_active:
+        raise AccountDisabled(DISABLED_MESSAGE)
     if user.first_login_at is not None:
         return False
     user.first_login_at = now
@@ -170,7 +192,7 @@ def update_settings(user_id: int, values: dict) -> User:
     unit_of_work.write()
     user = _lock_user(user_id)
     user.settings = {**(user.settings or {}), **values}
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -198,8 +220,29 @@ def load_session_user(token: str) -> User | None:
     return user
 
 
-def _lock_user(user_id: int) -> User:
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def _confirm_password(user: User, password: str, message: str, *, field: str = "password"
+                      ) -> str:
+    """The hash `password` was checked against (argon2: before any write begins); raises
+    ServiceError beside `field` if it is wrong."""
+    if not verify_password(user.password_hash, password):
+        raise ServiceError(message, field=field)
+    return user.password_hash
+
+
+def _lock_user(user_id: int, *, password_hash: str | None = None) -> User:
+    """The account's fresh row, locked. With `password_hash`: refuse if the password changed
+    since it was checked against that hash (by another request, in between)."""
     user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("No such user.")
+    if password_hash is not None and user.password_hash != password_hash:
+        raise Conflict("The password of this account was changed a moment ago. "
+                       "Log in again and retry.")
     return user

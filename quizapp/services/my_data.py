@@ -25,7 +25,7 @@ from quizapp.models import (
     bank_editor,
 )
 from quizapp.services.accounts import refuse_last_admin
-from quizapp.services.errors import NotFound, ServiceError
+from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 REVIEW_COLUMNS = ["reviewed_at", "question_key", "rating", "origin", "previous_state",
                   "recall_probability", "duration_ms"]
@@ -90,17 +90,22 @@ def data_counts(user_id: int) -> dict[str, int]:
 
 
 def delete_account(user_id: int, password: str) -> None:
-    """The learner's own "delete my account": the password confirms it."""
-    unit_of_work.write()
-    user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    """The learner's own "delete my account": the password confirms it (checked before the
+    write begins; refused if the password changed in between)."""
+    user = db.session.get(User, user_id)
     if user is None or not verify_password(user.password_hash, password):
         raise ServiceError("That password is not right; nothing was deleted.", field="password")
+    checked = user.password_hash
+    unit_of_work.write()
+    locked = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    if locked is None or locked.password_hash != checked:
+        raise Conflict("The password of this account was changed a moment ago; nothing was "
+                       "deleted. Log in again and retry.")
     delete_user(user_id)
-    db.session.commit()
 
 
 def delete_user(user_id: int) -> str:
-    """Remove the user and everything that is theirs (flushes; the caller commits).
+    """Remove the user and everything that is theirs (flushes; the unit of work commits).
 
     Banks they own and revisions they wrote stay, without an owner or author. Returns the
     username. The last administrator is refused."""

@@ -21,8 +21,10 @@ def review_events(user_id: int) -> list[optimizer.ReviewEvent]:
 
 def optimise_user(user_id: int, progress: Callable[[float], None] | None = None
                   ) -> optimizer.OptimisationResult:
-    """Fit, store and return new parameters; raises ServiceError when history is too short."""
-    unit_of_work.write()
+    """Fit, store and return new parameters; raises ServiceError when history is too short.
+
+    The fit (seconds) runs on what was read, before the write begins; the result then
+    replaces the parameters on the locked row."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -32,9 +34,12 @@ def optimise_user(user_id: int, progress: Callable[[float], None] | None = None
                                     tz=user.setting("timezone"), progress=progress)
     except optimizer.NotEnoughReviews as e:
         raise ServiceError(str(e)) from None
+    unit_of_work.write()
     user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    if user is None:
+        raise NotFound("No such user.")
     user.fsrs_parameters = list(result.parameters)
-    db.session.commit()
+    db.session.flush()
     return result
 
 

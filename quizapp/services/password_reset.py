@@ -1,7 +1,7 @@
 """Password reset by a one-time link: mailed to the account's address, or issued by an admin.
 
 Only a hash of the token is stored, with its expiry and the time it was used; a reset ends
-every session of the account (the session version). Flushes; the caller commits."""
+every session of the account (the session version). Flushes; the unit of work commits."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,19 +33,27 @@ class IssuedLink:
     expires_at: datetime
 
 
-def issue(user_id: int, now: datetime, lifetime: timedelta = LIFETIME) -> IssuedLink:
-    """A new link for the account; any earlier unused link of it stops working."""
+def new_token() -> str:
+    """A token for `issue`, made first when the link must be shown in the same answer (the
+    page is rendered before the write begins)."""
+    return new_reset_token()[0]
+
+
+def issue(user_id: int, now: datetime, lifetime: timedelta = LIFETIME,
+          token: str | None = None) -> IssuedLink:
+    """A new link for the account (`token`, or a new one); any earlier unused link of it
+    stops working."""
     unit_of_work.write()
-    user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    user = _lock_user(user_id)
     if user is None:
         raise NotFound("No such user.")
     if not user.is_active:
         raise ServiceError(f"{user.username} is disabled: enable the account first.")
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id,
                                                    PasswordReset.used_at.is_(None)))
-    token, digest = new_reset_token()
-    db.session.add(PasswordReset(user_id=user.id, token_hash=digest, created_at=now,
-                                 expires_at=now + lifetime))
+    token = token or new_token()
+    db.session.add(PasswordReset(user_id=user.id, token_hash=reset_token_hash(token),
+                                 created_at=now, expires_at=now + lifetime))
     db.session.flush()
     return IssuedLink(user, token, now + lifetime)
 
@@ -66,29 +74,42 @@ def check(token: str, now: datetime) -> User:
     """The account whose link `token` is, if it can still be used; else InvalidLink."""
     reset = _find(token)
     _refuse_unusable(reset, now)
-    return db.session.get(User, reset.user_id)
+    user = db.session.get(User, reset.user_id)
+    _refuse_disabled(user)
+    return user
 
 
 def reset_password(token: str, new_password: str, now: datetime) -> User:
-    """Set the password through the link, once: the link is used up and sessions end."""
-    unit_of_work.write()
-    reset = _find(token, lock=True)
-    _refuse_unusable(reset, now)
-    user = db.session.scalar(select(User).where(User.id == reset.user_id).with_for_update())
+    """Set the password through the link, once: the link is used up and sessions end.
+
+    The new password is checked and hashed before the write begins; the link is then
+    checked again on its locked, fresh row (another request may have used it meanwhile)."""
+    user = check(token, now)
     problem = password_problem(new_password, user.username)
     if problem:
         raise ServiceError(problem, field="password")
-    user.password_hash = hash_password(new_password)
+    new_hash = hash_password(new_password)
+    user_id = user.id
+    unit_of_work.write()
+    user = _lock_user(user_id)  # the account first, then its link: the order issue() takes
+    reset = _find(token, lock=True)
+    _refuse_unusable(reset, now)
+    _refuse_disabled(user)
+    user.password_hash = new_hash
     user.end_sessions()  # every session of the account ends, wherever it is
     reset.used_at = now
     db.session.flush()
     return user
 
 
+def _lock_user(user_id: int) -> User | None:
+    return db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+
+
 def _find(token: str, lock: bool = False) -> PasswordReset | None:
     query = select(PasswordReset).where(PasswordReset.token_hash == reset_token_hash(token))
     if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update()
     return db.session.scalar(query)
 
 
@@ -101,6 +122,8 @@ def _refuse_unusable(reset: PasswordReset | None, now: datetime) -> None:
                           "a new one if you need to.")
     if reset.expires_at <= now:
         raise InvalidLink("This reset link has expired. Ask for a new one.")
-    user = db.session.get(User, reset.user_id)
+
+
+def _refuse_disabled(user: User | None) -> None:
     if user is None or not user.is_active:
         raise InvalidLink("This account is disabled; an administrator can enable it.")

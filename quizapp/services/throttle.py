@@ -20,6 +20,7 @@ stand even when the request fails afterwards, and no argon2 hash may run inside 
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -100,10 +101,13 @@ def optimise_keys(user_id: int) -> tuple[str]:
 
 
 def require(keys: tuple[str, ...], limits: list[tuple[int, int]], now: datetime,
-            what: str) -> Attempt:
-    """Count an attempt; raise Throttled ("Too many {what}") if it may not go on."""
+            what: str | Sequence[str]) -> Attempt:
+    """Count an attempt; raise Throttled ("Too many {what}") if it may not go on. `what`
+    may name each limit, in order: the message then says which one refused."""
     attempt = count_attempt(keys, limits, now)
     if attempt.refused:
+        if not isinstance(what, str):
+            what = what[len(attempt.keys) - 1]
         raise Throttled(f"Too many {what}. Try again in {attempt.retry_after} seconds.",
                         attempt.retry_after)
     return attempt

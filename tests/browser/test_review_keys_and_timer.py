@@ -93,6 +93,7 @@ def test_type_in_shows_what_differs_from_the_answer(app, page: Page, server_url,
     user = make_user("tia")
     with app.app_context():
         accounts.update_settings(user.id, {"type_in": True})
+        db.session.commit()
     log_in(page, server_url, "tia", axe)
     start_studying(page, server_url, axe)
     page.get_by_label("Type your answer").fill("5036")

@@ -61,6 +61,7 @@ def cluster(tmp_path):
         db.create_all()
         learner = accounts.create_user("loaded", PASSWORD, now=NOW)
         accounts.create_user("victim", PASSWORD, now=NOW)
+        db.session.commit()
         bank_id = _shared_bank(CARDS)
         study.enrol(learner.id, bank_id, [], NOW)
         cards = list(db.session.scalars(select(Card.id).where(Card.user_id == learner.id)))

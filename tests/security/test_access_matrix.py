@@ -9,6 +9,7 @@ same valid request an allowed role would, so a missing check would show as a wri
 import pytest
 from flask import Flask
 
+from quizapp.extensions import db
 from quizapp.services import accounts
 from tests.conftest import make_test_app
 from tests.security import fixtures
@@ -315,6 +316,7 @@ def test_a_demoted_editor_loses_bank_a_at_once(app, client, world):
     act_as(client, world, EDITOR)
     with app.app_context():
         accounts.set_role(world.users[EDITOR].id, "learner")
+        db.session.commit()
     bank, question = world.bank_a, world.question_a
     for path in (f"/author/banks/{bank}", f"/author/banks/{bank}/questions/{question}",
                  f"/progress/class/{bank}", "/progress/class", "/author/"):

@@ -49,6 +49,7 @@ def test_a_strong_passphrase_is_accepted(site):
 def test_password_change_refuses_guessable_passwords(site):
     with site.app_context():
         accounts.create_user("changer", PASSWORD, now=NOW)
+        db.session.commit()
     client = site.test_client()
     client.post("/auth/login", data={"username": "changer", "password": PASSWORD})
     response = client.post("/auth/password", data={
@@ -74,6 +75,7 @@ def test_current_password_checks_are_throttled(tmp_path, check):
     with app.app_context():
         db.create_all()
         user_id = accounts.create_user("holder", PASSWORD, now=NOW).id
+        db.session.commit()
     client = app.test_client()
     client.post("/auth/login", data={"username": "holder", "password": PASSWORD})
     path, body = REAUTH_POSTS[check]
@@ -96,6 +98,7 @@ def test_a_right_current_password_is_given_back(tmp_path):
     with app.app_context():
         db.create_all()
         accounts.create_user("holder", PASSWORD, now=NOW)
+        db.session.commit()
     client = app.test_client()
     client.post("/auth/login", data={"username": "holder", "password": PASSWORD})
     path, body = REAUTH_POSTS["email"]
@@ -112,6 +115,7 @@ def test_the_optimise_endpoint_is_throttled(tmp_path):
     with app.app_context():
         db.create_all()
         accounts.create_user("fitter", PASSWORD, now=NOW)
+        db.session.commit()
     client = app.test_client()
     client.post("/auth/login", data={"username": "fitter", "password": PASSWORD})
     statuses = [client.post("/study/settings/optimise").status_code for _ in range(3)]
@@ -125,6 +129,7 @@ def test_the_optimise_endpoint_is_throttled(tmp_path):
 def test_the_last_admin_cannot_be_demoted_disabled_or_deleted(site):
     with site.app_context():
         admin_id = accounts.create_user("boss", PASSWORD, role="admin", now=NOW).id
+        db.session.commit()
     client = site.test_client()
     client.post("/auth/login", data={"username": "boss", "password": PASSWORD})
     demote = client.post(f"/admin/users/{admin_id}/role", data={f"u{admin_id}-role": "learner"})

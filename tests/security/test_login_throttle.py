@@ -45,6 +45,7 @@ def _app_with_users(tmp_path, **extra):
         db.create_all()
         accounts.create_user("target", PASSWORD, now=NOW)
         accounts.create_user("bystander", PASSWORD, now=NOW)
+        db.session.commit()
     return app
 
 

@@ -18,6 +18,7 @@ def csrf_app(tmp_path):
     with app.app_context():
         db.create_all()
         accounts.create_user("victim", PASSWORD, now=NOW)
+        db.session.commit()
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -66,6 +67,7 @@ def plain_app(tmp_path):
     with app.app_context():
         db.create_all()
         accounts.create_user("victim", PASSWORD, now=NOW)
+        db.session.commit()
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -106,6 +108,7 @@ def test_the_idle_limit_and_remember_me_are_configurable(tmp_path, clock):
     with app.app_context():
         db.create_all()
         accounts.create_user("victim", PASSWORD, now=NOW)
+        db.session.commit()
     client = _login_plain(app, remember=True)
     response = app.test_client().post("/auth/login", data={
         "username": "victim", "password": PASSWORD, "remember": "y"})
@@ -177,6 +180,7 @@ def test_sqlite_files_are_private(tmp_path):
     with app.app_context():
         db.create_all()
         accounts.create_user("someone", PASSWORD, now=NOW)
+        db.session.commit()
         files = [p for p in tmp_path.iterdir() if p.name.startswith("test.sqlite3")]
         assert {p.name for p in files} >= {"test.sqlite3", "test.sqlite3-wal",
                                            "test.sqlite3-shm"}

@@ -42,6 +42,7 @@ def test_a_deleted_accounts_cookies_open_nothing_of_the_next_account(app):
     with app.app_context():
         accounts.create_user("keeper", PASSWORD, now=NOW)
         old_id = accounts.create_user("leaver", PASSWORD, now=NOW).id
+        db.session.commit()
     client = _login(app, "leaver")
     session_only = {k: v for k, v in _cookies(client).items() if k == "session"}
     remember_only = {k: v for k, v in _cookies(client).items() if k == "remember_token"}
@@ -51,6 +52,7 @@ def test_a_deleted_accounts_cookies_open_nothing_of_the_next_account(app):
     with app.app_context():
         my_data.delete_account(old_id, PASSWORD)
         new = accounts.create_user("newcomer", PASSWORD, role="instructor", now=NOW)
+        db.session.commit()
         assert new.id != old_id  # never given again
     assert _whoami(app, session_only) == 302
     assert _whoami(app, remember_only) == 302
@@ -62,6 +64,7 @@ def test_ending_sessions_rotates_the_token(app, action):
     with app.app_context():
         user_id = accounts.create_user("rotor", PASSWORD, now=NOW).id
         accounts.create_user("admin2", PASSWORD, role="admin", now=NOW)
+        db.session.commit()
     kept = _cookies(_login(app, "rotor"))
     other = _login(app, "rotor")
     if action == "logout":

@@ -19,6 +19,7 @@ def learner(app, make_user):
     user = make_user()
     with app.app_context():
         accounts.update_settings(user.id, {"timezone": "Europe/Minsk"})
+        db.session.commit()
     return user
 
 
@@ -170,6 +171,7 @@ def test_history_days_are_exact_across_a_daylight_saving_change(app, make_user, 
     learner = make_user()
     with app.app_context():
         accounts.update_settings(learner.id, {"timezone": "America/New_York"})
+        db.session.commit()
         card = add_card(learner.id, questions[0].id, state=2, last_review=NOW)
         add_review(card, datetime(2026, 3, 8, 7, 30, tzinfo=UTC), 3)  # 03:30 EDT: 7 March
         add_review(card, datetime(2026, 3, 8, 8, 30, tzinfo=UTC), 3)  # 04:30 EDT: 8 March

@@ -1,8 +1,13 @@
 import pytest
 from sqlalchemy import select
 
+from quizapp import unit_of_work
+from quizapp.auth import mail
+from quizapp.domain import passwords
 from quizapp.extensions import db
 from quizapp.models import Role, User
+from quizapp.models.types import utcnow
+from quizapp.services import accounts, password_reset
 from tests.conftest import PASSWORD
 
 
@@ -146,3 +151,151 @@ def test_admin_changes_a_role(app, client, auth, make_user):
     bad = client.post(f"/admin/users/{learner.id}/role", data={f"u{learner.id}-role": "emperor"})
     assert bad.status_code == 400
     assert client.post("/admin/users/99999/role", data={}).status_code == 404
+
+
+# --- argon2 never runs inside a write transaction -----------------------------------------
+
+class HasherSpy:
+    """Wraps the app's argon2 hasher and notes, at each hash or verify, whether the
+    database session had declared a write (unit_of_work.writing)."""
+
+    def __init__(self, hasher):
+        self.hasher = hasher
+        self.calls: list[tuple[str, bool]] = []
+
+    def hash(self, password):
+        self.calls.append(("hash", unit_of_work.writing()))
+        return self.hasher.hash(password)
+
+    def verify(self, password_hash, password):
+        self.calls.append(("verify", unit_of_work.writing()))
+        return self.hasher.verify(password_hash, password)
+
+    def assert_outside_writes(self, *kinds: str) -> None:
+        assert {kind for kind, _ in self.calls} >= set(kinds), self.calls
+        assert [call for call in self.calls if call[1]] == [], self.calls
+        self.calls.clear()
+
+
+@pytest.fixture
+def hasher(monkeypatch) -> HasherSpy:
+    spy = HasherSpy(passwords._hasher)
+    monkeypatch.setattr(passwords, "_hasher", spy)
+    return spy
+
+
+def test_the_spy_notices_a_hash_inside_a_write(app, hasher):
+    """The tests below can fail: a hash after write() is seen."""
+    with app.test_request_context(), unit_of_work.unit():
+        unit_of_work.write()
+        passwords.hash_password(PASSWORD)
+    assert hasher.calls == [("hash", True)]
+
+
+def test_registration_hashes_before_its_write(app, client, hasher):
+    response = client.post("/auth/register", data={"username": "ann", "password": PASSWORD,
+                                                   "confirm": PASSWORD})
+    assert response.status_code == 302
+    hasher.assert_outside_writes("hash")
+
+
+def test_login_verifies_before_its_write(app, client, make_user, hasher):
+    make_user("bob")
+    hasher.calls.clear()
+    assert client.post("/auth/login", data={"username": "bob", "password": PASSWORD}
+                       ).status_code == 302
+    hasher.assert_outside_writes("verify")
+    assert client.post("/auth/login", data={"username": "nobody", "password": PASSWORD}
+                       ).status_code == 400
+    hasher.assert_outside_writes("hash")
+
+
+def test_a_password_change_verifies_and_hashes_before_its_write(app, client, auth, make_user,
+                                                                hasher):
+    make_user("bob")
+    auth.login("bob")
+    hasher.calls.clear()
+    new = "another long passphrase"
+    assert client.post("/auth/password", data={"current": PASSWORD, "password": new,
+                                               "confirm": new}).status_code == 302
+    hasher.assert_outside_writes("verify", "hash")
+    assert client.post("/auth/email", data={"email-email": "bob@example.org",
+                                            "email-password": new}).status_code == 302
+    hasher.assert_outside_writes("verify")
+
+
+def test_a_password_reset_hashes_before_its_write(app, client, make_user, hasher):
+    user = make_user("bob")
+    with app.app_context(), unit_of_work.unit():
+        token = password_reset.issue(user.id, utcnow()).token
+    hasher.calls.clear()
+    new = "a fresh long passphrase"
+    assert client.post(f"/auth/reset/{token}", data={"password": new, "confirm": new}
+                       ).status_code == 302
+    hasher.assert_outside_writes("hash")
+
+
+def test_set_password_hashes_before_its_write(app, make_user, hasher):
+    """The service behind `flask user set-password`."""
+    user = make_user("bob")
+    hasher.calls.clear()
+    with app.app_context(), unit_of_work.unit():
+        accounts.set_password(user.id, "a brand new passphrase")
+    hasher.assert_outside_writes("hash")
+    with app.app_context():
+        stored = db.session.get(User, user.id).password_hash
+        assert passwords.verify_password(stored, "a brand new passphrase")
+
+
+def test_account_deletion_verifies_before_its_write(app, client, auth, make_user, hasher):
+    make_user("bob")
+    auth.login("bob")
+    hasher.calls.clear()
+    assert client.post("/progress/delete-account", data={"confirm": "y", "password": PASSWORD}
+                       ).status_code == 302
+    hasher.assert_outside_writes("verify")
+    with app.app_context():
+        assert accounts.find_user("bob") is None
+
+
+def test_a_name_registered_a_moment_ago_is_refused_beside_the_field(app, client, make_user,
+                                                                   monkeypatch):
+    """Two registrations of one name at once: the one whose check came too early is refused
+    by the unique index at its flush (a SAVEPOINT), with the form's message, not a 500."""
+    make_user("Ann")
+    monkeypatch.setattr(accounts, "find_user", lambda username: None)  # the check raced
+    response = client.post("/auth/register", data={"username": "aNN", "password": PASSWORD,
+                                                   "confirm": PASSWORD})
+    assert response.status_code == 400 and b"taken" in response.data
+    with app.app_context():
+        assert db.session.scalars(select(User.username)).all() == ["Ann"]
+
+
+def test_a_savepoint_inside_a_unit_keeps_the_write_going(app):
+    """Two accounts created in one unit of work (each insert in a SAVEPOINT): both kept."""
+    with app.app_context(), unit_of_work.unit():
+        accounts.create_user("first", PASSWORD, now=utcnow())
+        accounts.create_user("second", PASSWORD, now=utcnow())
+    with app.app_context():
+        assert sorted(db.session.scalars(select(User.username))) == ["first", "second"]
+
+
+def test_no_reset_mail_leaves_when_the_request_fails(app, make_user, monkeypatch):
+    """The mail goes after the commit: a request that answers an error sends none."""
+    sent = []
+    monkeypatch.setattr(mail, "send_reset_link", lambda *args: sent.append(args) or True)
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    user = make_user("bob")
+    with app.app_context():
+        db.session.get(User, user.id).email = "bob@example.org"
+        db.session.commit()
+    ok = app.test_client().post("/auth/forgot", data={"identifier": "bob"})
+    assert ok.status_code == 302 and len(sent) == 1
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the page could not be completed")
+
+    monkeypatch.setattr("quizapp.auth.views.flash", fail)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    failed = app.test_client().post("/auth/forgot", data={"identifier": "bob"})
+    assert failed.status_code == 500 and len(sent) == 1

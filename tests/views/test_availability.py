@@ -69,6 +69,7 @@ def _learner_with_a_card(app) -> tuple[int, int]:
 def _make_user(app) -> None:
     with app.app_context():
         accounts.create_user("learner", PASSWORD, now=NOW)
+        db.session.commit()
 
 
 def _logged_in(app):

@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import PasswordReset, User
 from quizapp.models.types import utcnow
 from quizapp.services import password_reset
-from tests.conftest import PASSWORD, make_test_app
+from tests.conftest import PASSWORD
 from tests.smtp import reset_link, smtp_server
 
 NEW = "a fresh long passphrase"
@@ -25,19 +25,9 @@ def outbox():
 
 
 @pytest.fixture
-def app(database, tmp_path, outbox):
-    """The app with mail going to the test's own SMTP server."""
-    from tests.conftest import _truncate_all
-
-    app = make_test_app(database, tmp_path, **outbox.config)
-    with app.app_context():
-        if database == "sqlite":
-            db.create_all()
-    yield app
-    with app.app_context():
-        if database == "postgresql":
-            _truncate_all()
-        db.engine.dispose()
+def app_config(outbox):
+    """Mail goes to the test's own SMTP server."""
+    return outbox.config
 
 
 def with_email(app, make_user, name: str, address: str | None, role: str = "learner"):

@@ -133,6 +133,7 @@ def test_dashboard_lists_each_banks_topics_under_that_bank(app, client, auth, ma
 def test_dashboard_quiz_times_are_in_the_learners_time_zone(app, client, auth, active_learner):
     with app.app_context():
         accounts.update_settings(active_learner.id, {"timezone": "Europe/Minsk"})
+        db.session.commit()
     auth.login("lee")
     page = client.get("/progress/").data.decode()
     assert "2026-03-02 15:00 +03" in page and "2026-03-02 12:00" not in page

@@ -221,6 +221,7 @@ def test_history_and_timer_show_the_learners_time_zone(app, client, learner, ban
         accounts.update_settings(learner.id, {"timezone": "Europe/Minsk"})  # UTC+3
         quizzes.start_attempt(learner.id, bank_ids=[bank.id], tags=[], types=[], count=2,
                               mode="practice", now=NOW)
+        db.session.commit()
     history = client.get("/quiz/").data.decode()
     assert "2026-03-02 15:00" in history and "2026-03-02 12:00" not in history
     attempt_id = start(client, bank, mode="test", time_limit="10")

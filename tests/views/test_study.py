@@ -183,6 +183,7 @@ def test_json_endpoints_need_the_csrf_token(database, tmp_path):
     token = re.search(r'name="csrf-token" content="([^"]+)"', login_page).group(1)
     with app.app_context():
         accounts.create_user("tess", PASSWORD, now=NOW)
+        db.session.commit()
     client.post("/auth/login", data={"username": "tess", "password": PASSWORD,
                                      "csrf_token": token})
     for url in ("/study/review", "/study/undo", "/study/bury", "/study/check"):
