@@ -168,9 +168,10 @@ def _changing(session: Session) -> None:
         log.warning(message)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _transaction_ended(session: Session) -> None:
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is not None:  # a SAVEPOINT (begin_nested) ended: the unit goes on
+        return
     session.info.pop(WRITING, None)
     session.info.pop(CHANGED, None)
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Card, Question, Review, User
 from quizapp.services import accounts, study
@@ -26,7 +27,7 @@ def enrolled(app, learner, make_bank, make_question):
     bank = make_bank()
     for n in range(5):
         make_question(bank, "numeric", key=f"n{n}", tags=["venue"])
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         study.enrol(learner.id, bank.id, [], MORNING)
     return bank
 
@@ -120,12 +121,12 @@ def test_undo_restores_the_card_and_removes_the_log(app, learner, enrolled):
         card = study.queue(user(learner.id), MORNING).card
         before = (card.state, card.due, card.reps)
         study.answer_card(learner.id, card.id, 4, MORNING, submission_id="undo-me1")
-        restored = study.undo_last(learner.id)
+        restored = study.undo_last(learner.id, MORNING).card
         assert restored.id == card.id
         assert (restored.state, restored.due, restored.reps) == before
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0
         with pytest.raises(ServiceError, match="no review to undo"):
-            study.undo_last(learner.id)
+            study.undo_last(learner.id, MORNING)
 
 
 def test_bury_and_suspend(app, learner, enrolled):
@@ -175,7 +176,7 @@ def test_interval_labels_match_the_scheduler(app, learner, enrolled):
 def test_new_questions_in_a_loaded_bank_reach_enrolled_learners(app, learner, tmp_path):
     path = tmp_path / "b.yaml"
     path.write_text(bank_text(question("numeric", key="a")))
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         [summary] = load_paths([path])
         bank_id = db.session.scalar(select(Question.bank_id))
         study.enrol(learner.id, bank_id, [], MORNING)
