@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -41,6 +43,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.study import ReviewUndo
+from quizapp.models.types import UTCDateTime
 from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: show a learning card early rather than wait
@@ -211,58 +214,80 @@ def done_today(user_id: int, since: datetime) -> tuple[int, int]:
 _LEARNING = (scheduling.LEARNING, scheduling.RELEARNING)
 
 
-def _count(query: Select, cap: int):
+def _count(query: Select, cap) -> ColumnElement[int]:
     """Rows of `query`, counting at most `cap` (a scalar subquery): the daily limits bound
     every count, so a learner with 100,000 new cards costs no more than one with 20."""
-    if cap <= 0:
-        return literal(0)
     return select(func.count()).select_from(query.limit(cap).subquery()).scalar_subquery()
+
+
+def _param(name: str, type_=Integer):
+    return bindparam(name, type_=type_)
+
+
+def _queue_statements() -> tuple[Select, Select, Select]:
+    """The queue's three statements, built once per dialect (only parameters vary, so
+    SQLAlchemy's compiled cache serves them)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect in _QUEUE_STATEMENTS:
+        return _QUEUE_STATEMENTS[dialect]
+    now, tomorrow = _param("now", UTCDateTime), _param("tomorrow", UTCDateTime)
+    new_left, reviews_left = _param("new_left"), _param("reviews_left")
+    base = _studyable(_param("user_id"), now, Card.id, Card.due)
+    learning = Card.state.in_(_LEARNING)
+    review, new = Card.state == scheduling.REVIEW, Card.state == scheduling.NEW
+    counts = select(
+        _count(base.where(new), new_left),
+        _count(base.where(learning, Card.due < tomorrow), _param("learning_shown")),
+        _count(base.where(review, Card.due < tomorrow), reviews_left),
+    )
+    # One pick per (queue, state), so that each reads its own range of the index in order
+    # and stops at the first card shown (an IN over the states would scan every due card).
+    picks = [(1, base.where(Card.state == state, Card.due <= now)) for state in _LEARNING]
+    picks.append((2, base.where(review, Card.due <= now, reviews_left > 0)))
+    picks.append((3, base.where(new, new_left > 0)))  # created in question order
+    picks += [(4, base.where(Card.state == state, Card.due <= _param("ahead", UTCDateTime)))
+              for state in _LEARNING]
+    ordered = union_all(*(
+        select(pick.c.id, pick.c.due, literal(rank).label("rank"))
+        for rank, query in picks
+        for pick in [query.order_by(Card.due, Card.id).limit(1).subquery()]
+    )).subquery()
+    first = (select(ordered.c.id).order_by(ordered.c.rank, ordered.c.due, ordered.c.id)
+             .limit(1).scalar_subquery())
+    card = (select(Card).join(Card.question).options(contains_eager(Card.question))
+            .where(Card.id == first))
+    done = select(
+        base.with_only_columns(func.min(Card.due)).where(Card.state != scheduling.NEW)
+        .scalar_subquery(),
+        and_(new_left == 0, base.where(new).exists()),
+    )
+    _QUEUE_STATEMENTS[dialect] = counts, card, done
+    return counts, card, done
+
+
+_QUEUE_STATEMENTS: dict[str, tuple[Select, Select, Select]] = {}
 
 
 def queue(user: User, now: datetime) -> Queue:
     """The next card and what is left today: learning first, then reviews, then new.
 
-    Three statements (four on the done screen), each a range of ix_card_user_id_state_due
-    read in order and stopped at the day's limit: today's done counts, the three counts in
-    one SELECT, and the next card (one ordered pick per queue, in one UNION)."""
+    Three statements (four on the done screen), each reading ranges of
+    ix_card_user_id_state_due in order and stopping at the day's limit: today's done
+    counts, the three counts in one SELECT, and the next card (one ordered pick per queue,
+    in one UNION)."""
     tz = user.setting("timezone")
     tomorrow = scheduling.next_day_start(now, tz)
     start = scheduling.day_start(now, tz)
     new_left, reviews_left = scheduling.remaining(limits(user), *done_today(user.id, start))
-
-    def cards(*where, columns=(Card.id,)):
-        return _studyable(user.id, now, *columns).where(*where)
-
-    learning = (Card.state.in_(_LEARNING),)
-    review = (Card.state == scheduling.REVIEW,)
-    new = (Card.state == scheduling.NEW,)
-    counts = QueueCounts(*db.session.execute(select(
-        _count(cards(*new), new_left),
-        _count(cards(*learning, Card.due < tomorrow), LEARNING_SHOWN),
-        _count(cards(*review, Card.due < tomorrow), reviews_left),
-    )).one())
-
-    picks = [(1, cards(*learning, Card.due <= now))]
-    if reviews_left > 0:
-        picks.append((2, cards(*review, Card.due <= now)))
-    if new_left > 0:
-        picks.append((3, cards(*new)))  # new cards were created in question order
-    picks.append((4, cards(*learning, Card.due <= now + LEARN_AHEAD)))
-    ordered = union_all(*(
-        select(pick.c.id, pick.c.due, literal(rank).label("rank")).select_from(pick)
-        for rank, query in picks
-        for pick in [query.add_columns(Card.due).order_by(Card.due, Card.id).limit(1).subquery()]
-    )).subquery()
-    first = select(ordered.c.id).order_by(ordered.c.rank).limit(1).scalar_subquery()
-    card = db.session.scalar(select(Card).join(Card.question).options(
-        contains_eager(Card.question)).where(Card.id == first))
-
+    params = {"user_id": user.id, "now": now, "tomorrow": tomorrow, "ahead": now + LEARN_AHEAD,
+              "new_left": new_left, "reviews_left": reviews_left,
+              "learning_shown": LEARNING_SHOWN}
+    counts_q, card_q, done_q = _queue_statements()
+    counts = QueueCounts(*db.session.execute(counts_q, params).one())
+    card = db.session.scalar(card_q, params)
     next_due = None
     if card is None:
-        scheduled = _studyable(user.id, now, func.min(Card.due)).where(
-            Card.state != scheduling.NEW).scalar_subquery()
-        waiting_new = exists(cards(*new).limit(1)) if new_left == 0 else literal(False)
-        next_due, more_new = db.session.execute(select(scheduled, waiting_new)).one()
+        next_due, more_new = db.session.execute(done_q, params).one()
         if next_due is not None and next_due.tzinfo is None:  # SQLite keeps no zone
             next_due = next_due.replace(tzinfo=UTC)
         if more_new:
