@@ -43,8 +43,9 @@ class Card(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "question_id"),
         Index("ix_card_user_id_due", "user_id", "due"),
-        # The study queue: each of learning, review and new is one range of this index.
-        Index("ix_card_user_id_state_due", "user_id", "state", "due"),
+        # The study queue: each of learning, review and new is one range of this index, read
+        # in the queue's order (due, then id: new cards share a due time).
+        Index("ix_card_user_id_state_due_id", "user_id", "state", "due", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

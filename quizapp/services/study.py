@@ -47,7 +47,7 @@ from quizapp.models.types import UTCDateTime
 from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: show a learning card early rather than wait
-LEARNING_SHOWN = 9999  # the learning count is not limited per day; it is shown up to this
+LEARNING_SHOWN = 1000  # learning is not limited per day (as Anki); its count stops here
 UNDO_LIMIT = 20  # flashcard reviews a learner can take back in a row
 UNDO_KEPT = timedelta(days=1)  # how long an undo's submission id is remembered
 
@@ -217,7 +217,8 @@ _LEARNING = (scheduling.LEARNING, scheduling.RELEARNING)
 def _count(query: Select, cap) -> ColumnElement[int]:
     """Rows of `query`, counting at most `cap` (a scalar subquery): the daily limits bound
     every count, so a learner with 100,000 new cards costs no more than one with 20."""
-    return select(func.count()).select_from(query.limit(cap).subquery()).scalar_subquery()
+    ranged = query.order_by(Card.due, Card.id).limit(cap)  # the index's order: a range read
+    return select(func.count()).select_from(ranged.subquery()).scalar_subquery()
 
 
 def _param(name: str, type_=Integer):
@@ -233,11 +234,11 @@ def _queue_statements() -> tuple[Select, Select, Select]:
     now, tomorrow = _param("now", UTCDateTime), _param("tomorrow", UTCDateTime)
     new_left, reviews_left = _param("new_left"), _param("reviews_left")
     base = _studyable(_param("user_id"), now, Card.id, Card.due)
-    learning = Card.state.in_(_LEARNING)
     review, new = Card.state == scheduling.REVIEW, Card.state == scheduling.NEW
     counts = select(
         _count(base.where(new), new_left),
-        _count(base.where(learning, Card.due < tomorrow), _param("learning_shown")),
+        sum(_count(base.where(Card.state == state, Card.due < tomorrow),
+                   _param("learning_shown")) for state in _LEARNING),
         _count(base.where(review, Card.due < tomorrow), reviews_left),
     )
     # One pick per (queue, state), so that each reads its own range of the index in order
@@ -272,7 +273,7 @@ def queue(user: User, now: datetime) -> Queue:
     """The next card and what is left today: learning first, then reviews, then new.
 
     Three statements (four on the done screen), each reading ranges of
-    ix_card_user_id_state_due in order and stopping at the day's limit: today's done
+    ix_card_user_id_state_due_id in order and stopping at the day's limit: today's done
     counts, the three counts in one SELECT, and the next card (one ordered pick per queue,
     in one UNION)."""
     tz = user.setting("timezone")

@@ -1,4 +1,5 @@
-"""review_undo (undo with a submission id, bounded runs); review (user_id, origin, id)
+"""review_undo (undo with a submission id, bounded runs); review (user_id, origin, id);
+the queue index ends with card.id (the queue's order: due, then id)
 
 Revision ID: 0011
 Revises: 0010
@@ -35,9 +36,13 @@ def upgrade():
     op.create_index("ix_review_undo_user_id_id", "review_undo", ["user_id", "id"])
     op.create_index(op.f("ix_review_undo_card_id"), "review_undo", ["card_id"])
     op.create_index("ix_review_user_id_origin_id", "review", ["user_id", "origin", "id"])
+    op.create_index("ix_card_user_id_state_due_id", "card", ["user_id", "state", "due", "id"])
+    op.drop_index("ix_card_user_id_state_due", table_name="card")
 
 
 def downgrade():
+    op.create_index("ix_card_user_id_state_due", "card", ["user_id", "state", "due"])
+    op.drop_index("ix_card_user_id_state_due_id", table_name="card")
     op.drop_index("ix_review_user_id_origin_id", table_name="review")
     op.drop_index(op.f("ix_review_undo_card_id"), table_name="review_undo")
     op.drop_index("ix_review_undo_user_id_id", table_name="review_undo")
