@@ -423,7 +423,10 @@ def undo_last(user_id: int, now: datetime, *, submission_id: str | None = None) 
     acknowledged, not applied again (it is remembered for UNDO_KEPT)."""
     unit_of_work.write()
     # The learner's row, locked: their undos go one by one (grades lock only their card).
-    db.session.scalar(select(User.id).where(User.id == user_id).with_for_update())
+    # NO KEY UPDATE: a grade's review insert takes KEY SHARE on it (its foreign key), and a
+    # plain FOR UPDATE would deadlock with a grade holding the card this undo waits for.
+    db.session.scalar(select(User.id).where(User.id == user_id)
+                      .with_for_update(key_share=True))
     if submission_id:
         earlier = db.session.scalar(select(ReviewUndo).where(
             ReviewUndo.user_id == user_id, ReviewUndo.submission_id == submission_id))
