@@ -10,7 +10,7 @@ from quizapp.extensions import db, job_queue
 from quizapp.forms import ActionForm
 from quizapp.models import Card
 from quizapp.models.types import utcnow
-from quizapp.presenting import card_faces
+from quizapp.presenting import prompt_html
 from quizapp.services import accounts, catalogue, jobs, study, throttle
 from quizapp.services.errors import NotFound
 from quizapp.study import bp
@@ -207,7 +207,7 @@ def banks():
             return redirect(url_for("study.review"))
         return render_template("study/banks.html", banks=summaries, forms=forms,
                                enrolled=enrolled, suspended=[]), 400
-    suspended = [(card, card_faces(snapshot).front)
+    suspended = [(card, prompt_html(snapshot))  # the front only: no citations to look up
                  for card, snapshot in study.suspended_cards(current_user.id)]
     return render_template("study/banks.html", banks=summaries, forms=forms, enrolled=enrolled,
                            suspended=suspended, action_form=ActionForm())
