@@ -328,3 +328,23 @@ def test_the_banks_page_costs_the_same_statements_with_2_or_20_suspended_cards(
         assert page.text.count("Unsuspend</button>") == (2 if n == 2 else 22)
         measured.append(statements_during(app, lambda: client.get("/study/banks")))
     assert measured[0] == measured[1], measured
+
+
+def test_the_page_carries_an_undo_id_and_a_resent_undo_undoes_once(app, client, learner, bank):
+    enrol(client, bank)
+    for n in range(2):
+        page = client.get("/study/").text
+        card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+        client.post("/study/review", json={"card_id": card_id, "rating": 3,
+                                           "submission_id": f"undo-page-{n}"})
+    undo_id = re.search(r'data-undo-submission-id="([^"]+)"', client.get("/study/").text).group(1)
+    first = client.post("/study/undo", data={"submission_id": undo_id})
+    again = client.post("/study/undo", data={"submission_id": undo_id})  # back + resubmit
+    assert first.status_code == again.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+    reply = client.post("/study/undo", json={"submission_id": "undo-json-1"}).get_json()
+    assert reply["applied"] is True and reply["undo_submission_id"] != "undo-json-1"
+    assert client.post("/study/undo", json={"submission_id": "undo-json-1"}).get_json()[
+        "applied"] is False
+    assert client.post("/study/undo", json={"submission_id": "bad id"}).status_code == 400
