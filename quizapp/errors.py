@@ -52,7 +52,10 @@ def _discard_session() -> bool:
 
 @event.listens_for(Session, "after_commit")
 def _note_commit(session: Session) -> None:
-    """Remember that this request saved something (bookkeeping commits excepted)."""
+    """Remember that this request saved something (bookkeeping commits excepted; a
+    SAVEPOINT released inside the unit of work saves nothing yet)."""
+    if session.in_nested_transaction():
+        return
     if session.info.pop("bookkeeping", False):
         return
     try:
