@@ -43,8 +43,9 @@ class Card(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "question_id"),
         Index("ix_card_user_id_due", "user_id", "due"),
-        # The study queue: each of learning, review and new is one range of this index.
-        Index("ix_card_user_id_state_due", "user_id", "state", "due"),
+        # The study queue: each of learning, review and new is one range of this index, read
+        # in the queue's order (due, then id: new cards share a due time).
+        Index("ix_card_user_id_state_due_id", "user_id", "state", "due", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +75,8 @@ class Review(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "submission_id"),
         Index("ix_review_user_id_reviewed_at", "user_id", "reviewed_at"),
+        # Undo: the learner's newest flashcard review, one index range read backwards.
+        Index("ix_review_user_id_origin_id", "user_id", "origin", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,3 +95,23 @@ class Review(db.Model):
     submission_id: Mapped[str | None] = mapped_column(String(64))
 
     card: Mapped[Card] = relationship()
+
+
+class ReviewUndo(db.Model):
+    """An undone flashcard review: the undo's submission id (a repeat is acknowledged, not
+    applied again) and its depth in the learner's run of undos (bounded, see
+    `quizapp.services.study.UNDO_LIMIT`)."""
+
+    __tablename__ = "review_undo"
+    __table_args__ = (
+        UniqueConstraint("user_id", "submission_id"),
+        Index("ix_review_undo_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    submission_id: Mapped[str | None] = mapped_column(String(64))
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int] = mapped_column(Integer)  # the removed review's id (no key: gone)
+    depth: Mapped[int] = mapped_column(Integer)  # 1 for the first undo after a review
+    undone_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,6 +26,10 @@ class GradeForm(AppForm):
     duration_ms = WholeNumberField(validators=[Optional(), NumberRange(0, 86_400_000)])
 
 
+class UndoForm(AppForm):
+    submission_id = StringField(validators=[Optional(), SUBMISSION_ID])
+
+
 class CardActionForm(AppForm):
     card_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
 

@@ -19,6 +19,7 @@ def type_in(user: User, card: Card) -> bool:
 
 
 def card_view(user: User, card: Card, now: datetime) -> dict[str, Any]:
+    """Everything the page shows of a card; its interval previews computed once here."""
     faces = card_faces(current_snapshot(card), seed=card.id)
     return {
         "card_id": card.id,
@@ -31,17 +32,16 @@ def card_view(user: User, card: Card, now: datetime) -> dict[str, Any]:
 
 
 def current_snapshot(card: Card) -> dict[str, Any]:
-    question = card.question
-    return next(r.snapshot for r in reversed(question.revisions)
-                if r.number == question.revision)
+    return study.current_snapshot(card)
 
 
 def payload(user: User, queue: study.Queue, now: datetime) -> dict[str, Any]:
     """JSON for the reviewer script: the next card rendered server-side, or the done screen."""
     counts = {"new": queue.counts.new, "learning": queue.counts.learning,
               "review": queue.counts.review}
+    undo = undo_submission_id()
     if queue.card is None:
-        return {"card": None, "counts": counts,
+        return {"card": None, "counts": counts, "undo_submission_id": undo,
                 "done_html": render_template("study/_done.html",
                                              next_due=local_time(user, queue.next_due))}
     view = card_view(user, queue.card, now)
@@ -55,4 +55,10 @@ def payload(user: User, queue: study.Queue, now: datetime) -> dict[str, Any]:
             "back_html": render_template("study/_back.html", view=view),
         },
         "counts": counts,
+        "undo_submission_id": undo,
     }
+
+
+def undo_submission_id() -> str:
+    """A fresh id for the page's next undo: sent twice, it undoes once."""
+    return secrets.token_urlsafe(16)

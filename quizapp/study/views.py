@@ -10,9 +10,9 @@ from quizapp.extensions import db, job_queue
 from quizapp.forms import ActionForm
 from quizapp.models import Card
 from quizapp.models.types import utcnow
-from quizapp.presenting import card_faces
+from quizapp.presenting import prompt_html
 from quizapp.services import accounts, catalogue, jobs, study, throttle
-from quizapp.services.errors import NotFound, ServiceError
+from quizapp.services.errors import NotFound
 from quizapp.study import bp
 from quizapp.study.forms import (
     CardActionForm,
@@ -21,8 +21,16 @@ from quizapp.study.forms import (
     GradeForm,
     SettingsForm,
     TypeInForm,
+    UndoForm,
 )
-from quizapp.study.presenting import RATING_NAMES, card_view, current_snapshot, local_time, payload
+from quizapp.study.presenting import (
+    RATING_NAMES,
+    card_view,
+    current_snapshot,
+    local_time,
+    payload,
+    undo_submission_id,
+)
 
 
 def _wants_json() -> bool:
@@ -61,14 +69,14 @@ def review():
     return render_template(
         "study/review.html", queue=queue, view=view, show=show, suggestion=suggestion,
         ratings=RATING_NAMES, next_due=local_time(current_user, queue.next_due),
-        action_form=ActionForm(), typein_form=form,
+        action_form=ActionForm(), typein_form=form, undo_submission_id=undo_submission_id(),
     ), (400 if request.args and form.errors else 200)
 
 
 def _own_card(card_id: int) -> Card:
     card = db.session.get(Card, card_id)
     if card is None or card.user_id != current_user.id:
-        abort(404, "No such card.")
+        raise NotFound("No such card.")
     return card
 
 
@@ -95,14 +103,9 @@ def grade_card():
     if not form.validate():
         return _error("That grade could not be read: " + _problems(form))
     now = utcnow()
-    try:
-        result = study.answer_card(current_user.id, form.card_id.data, form.rating.data, now,
-                                   submission_id=form.submission_id.data or None,
-                                   duration_ms=form.duration_ms.data)
-    except NotFound as e:
-        return _error(str(e), 404)
-    except ServiceError as e:
-        return _error(str(e))
+    result = study.answer_card(current_user.id, form.card_id.data, form.rating.data, now,
+                               submission_id=form.submission_id.data or None,
+                               duration_ms=form.duration_ms.data)
     if _wants_json():
         return jsonify(applied=result.applied, **payload(current_user,
                                                          study.queue(current_user, now), now))
@@ -112,16 +115,17 @@ def grade_card():
 @bp.post("/undo")
 @login_required
 def undo():
-    try:
-        card = study.undo_last(current_user.id)
-    except ServiceError as e:
-        return _error(str(e))
+    form = UndoForm()
+    if not form.validate():
+        return _error("That undo could not be read: " + _problems(form))
     now = utcnow()
+    result = study.undo_last(current_user.id, now, submission_id=form.submission_id.data or None)
     if _wants_json():
-        queue = study.Queue(card, study.queue(current_user, now).counts, None)
-        return jsonify(undone=True, **payload(current_user, queue, now))
-    flash("Your last review was undone.", "info")
-    return redirect(url_for("study.review", card=card.id, show=""))
+        queue = study.Queue(result.card, study.queue(current_user, now).counts, None)
+        return jsonify(undone=True, applied=result.applied, **payload(current_user, queue, now))
+    if result.applied:
+        flash("Your last review was undone.", "info")
+    return redirect(url_for("study.review", card=result.card.id, show=""))
 
 
 @bp.post("/check")
@@ -158,10 +162,7 @@ def unsuspend():
     form = CardActionForm()
     if not form.validate():
         return _error("Which card? The request did not say.")
-    try:
-        study.set_suspended(current_user.id, form.card_id.data, False)
-    except NotFound as e:
-        return _error(str(e), 404)
+    study.set_suspended(current_user.id, form.card_id.data, False)
     flash("The card is back in your reviews.", "success")
     return redirect(url_for("study.banks"))
 
@@ -170,10 +171,7 @@ def _card_action(action, message: str):
     form = CardActionForm()
     if not form.validate():
         return _error("Which card? The request did not say.")
-    try:
-        action(form.card_id.data)
-    except NotFound as e:
-        return _error(str(e), 404)
+    action(form.card_id.data)
     now = utcnow()
     if _wants_json():
         return jsonify(message=message, **payload(current_user, study.queue(current_user, now),
@@ -204,16 +202,13 @@ def banks():
             flash("You left that bank. Your progress is kept if you come back.", "info")
             return redirect(url_for("study.banks"))
         if form.validate_on_submit():
-            try:
-                study.enrol(current_user.id, bank_id, form.tags.data or [], utcnow())
-            except ServiceError as e:
-                abort(400, str(e))
+            study.enrol(current_user.id, bank_id, form.tags.data or [], utcnow())
             flash("Saved. Your cards are ready.", "success")
             return redirect(url_for("study.review"))
         return render_template("study/banks.html", banks=summaries, forms=forms,
                                enrolled=enrolled, suspended=[]), 400
-    suspended = [(c, card_faces(current_snapshot(c)).front) for c in
-                 study.suspended_cards(current_user.id)]
+    suspended = [(card, prompt_html(snapshot))  # the front only: no citations to look up
+                 for card, snapshot in study.suspended_cards(current_user.id)]
     return render_template("study/banks.html", banks=summaries, forms=forms, enrolled=enrolled,
                            suspended=suspended, action_form=ActionForm())
 

@@ -44,6 +44,10 @@
   function render(data) {
     clearFlashes();
     setCounts(data.counts);
+    if (data.undo_submission_id) {  // each undo carries its own id: sent twice, it undoes once
+      root.dataset.undoSubmissionId = data.undo_submission_id;
+      root.querySelectorAll("[data-undo-field]").forEach(function (input) { input.value = data.undo_submission_id; });
+    }
     if (!data.card) {
       document.getElementById("study-area").innerHTML = data.done_html;
       return;
@@ -130,7 +134,8 @@
   function act(url, message) {
     if (busy) { return; }
     busy = true;
-    const body = url === root.dataset.undoUrl ? {} : { card_id: card() ? card().dataset.cardId : "" };
+    const body = url === root.dataset.undoUrl ? { submission_id: root.dataset.undoSubmissionId }
+      : { card_id: card() ? card().dataset.cardId : "" };
     post(url, body)
       .then(function (data) { say(data.message || message); render(data); })
       .catch(function (e) { say(e.message); })

@@ -5,10 +5,11 @@ import multiprocessing
 import pytest
 from sqlalchemy import func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Card, Review
 from quizapp.services import study
-from tests.reliability.workers import grade_card
+from tests.reliability.workers_study import grade_card
 from tests.services.test_study import MORNING
 
 pytestmark = pytest.mark.slow
@@ -22,7 +23,8 @@ def card(app, make_user, make_bank, make_question):
     bank = make_bank()
     make_question(bank, "numeric", key="shared")
     with app.app_context():
-        study.enrol(learner.id, bank.id, [], MORNING)
+        with unit_of_work.unit():
+            study.enrol(learner.id, bank.id, [], MORNING)
         return learner.id, db.session.scalar(select(Card.id))
 
 

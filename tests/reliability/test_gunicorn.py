@@ -29,6 +29,7 @@ def learner_cards(app, make_user, make_bank, make_question):
         make_question(bank, "numeric", key=f"shared-{n}")
     with app.app_context():
         study.enrol(learner.id, bank.id, [], NOW)
+        db.session.commit()  # services flush; the caller commits
         cards = list(db.session.scalars(select(Card.id).where(Card.user_id == learner.id)))
     return learner, cards
 

@@ -64,6 +64,7 @@ def cluster(tmp_path):
         db.session.commit()
         bank_id = _shared_bank(CARDS)
         study.enrol(learner.id, bank_id, [], NOW)
+        db.session.commit()  # services flush; the caller commits
         cards = list(db.session.scalars(select(Card.id).where(Card.user_id == learner.id)))
         db.session.remove()
     with own_redis(tmp_path) as redis_server:

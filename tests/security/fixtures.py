@@ -134,6 +134,7 @@ def build_world(app: Flask) -> World:
         learner = users["learner"].id
         study.enrol(learner, bank_b.id, [], now)
         study.set_suspended(learner, _card_of(learner, question_b.id), True)
+        db.session.commit()  # services flush; the caller commits
         finished = quizzes.start_attempt(learner, bank_ids=[bank_a.id], tags=[], types=[],
                                          count=3, mode="test", now=now, seed=2)
         first = quizzes.revision_at(finished, 0).snapshot

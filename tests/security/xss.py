@@ -95,6 +95,7 @@ def assert_bank_pages_are_inert(app, client, auth, make_user, bank_id: int, owne
     learner = make_user()
     with app.app_context():
         study.enrol(learner.id, bank_id, [], NOW)
+        db.session.commit()  # services flush; the caller commits
     auth.login(learner.username)
     response = client.post("/quiz/", data={"banks": [str(bank_id)], "count": str(len(ids)),
                                            "mode": "practice"})

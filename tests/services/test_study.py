@@ -5,11 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Card, Question, Review, User
 from quizapp.services import accounts, study
 from quizapp.services.banks import load_paths
-from quizapp.services.errors import NotFound, ServiceError
+from quizapp.services.errors import Conflict, NotFound, ServiceError
 from tests.domain.test_bank_file import bank_text, question
 
 MORNING = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -26,7 +27,7 @@ def enrolled(app, learner, make_bank, make_question):
     bank = make_bank()
     for n in range(5):
         make_question(bank, "numeric", key=f"n{n}", tags=["venue"])
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         study.enrol(learner.id, bank.id, [], MORNING)
     return bank
 
@@ -120,12 +121,12 @@ def test_undo_restores_the_card_and_removes_the_log(app, learner, enrolled):
         card = study.queue(user(learner.id), MORNING).card
         before = (card.state, card.due, card.reps)
         study.answer_card(learner.id, card.id, 4, MORNING, submission_id="undo-me1")
-        restored = study.undo_last(learner.id)
+        restored = study.undo_last(learner.id, MORNING).card
         assert restored.id == card.id
         assert (restored.state, restored.due, restored.reps) == before
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0
         with pytest.raises(ServiceError, match="no review to undo"):
-            study.undo_last(learner.id)
+            study.undo_last(learner.id, MORNING)
 
 
 def test_bury_and_suspend(app, learner, enrolled):
@@ -175,7 +176,7 @@ def test_interval_labels_match_the_scheduler(app, learner, enrolled):
 def test_new_questions_in_a_loaded_bank_reach_enrolled_learners(app, learner, tmp_path):
     path = tmp_path / "b.yaml"
     path.write_text(bank_text(question("numeric", key="a")))
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         [summary] = load_paths([path])
         bank_id = db.session.scalar(select(Question.bank_id))
         study.enrol(learner.id, bank_id, [], MORNING)
@@ -247,3 +248,86 @@ def test_quiz_answers_introduce_new_cards_within_the_daily_limit(app, learner, e
         assert started == 2
         # A card already being learned is reviewed by a quiz whatever the limit.
         assert quiz_answer(learner.id, questions[0], 0.0, False, n=2).rating == 1
+
+
+def graded(learner_id, card_id, n, at=MORNING, rating=3):
+    return study.answer_card(learner_id, card_id, rating, at + timedelta(minutes=n),
+                             submission_id=f"g-{card_id}-{n}-xxxx")
+
+
+def test_undo_restores_every_field_of_the_state_before(app, learner, enrolled):
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        graded(learner.id, card.id, 0, rating=4)
+        graded(learner.id, card.id, 60 * 24 * 5, rating=1)  # a lapse, five days later
+        db.session.refresh(card)
+        middle = study.card_state(card)
+        graded(learner.id, card.id, 60 * 24 * 6, rating=3)
+        restored = study.undo_last(learner.id, MORNING, submission_id="undo-field").card
+        assert study.card_state(restored) == middle
+
+
+def test_undo_after_a_quiz_answer_on_the_same_card_is_refused_and_changes_nothing(
+        app, learner, enrolled):
+    """The flashcard review came before a quiz answer on the card: undoing it would put the
+    card back to "new" while the quiz's review stays in the log. It is refused (409)."""
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        graded(learner.id, card.id, 0)
+        quiz_answer(learner.id, card.question, 1.0, True, at=MORNING + timedelta(minutes=15))
+        db.session.refresh(card)
+        after_quiz = study.card_state(card)
+        with pytest.raises(Conflict, match="answered in a quiz"):
+            study.undo_last(learner.id, MORNING)
+        db.session.refresh(card)
+        assert study.card_state(card) == after_quiz and card.reps == 2
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 2
+
+
+def test_a_quiz_answer_on_another_card_does_not_block_undo(app, learner, enrolled):
+    with app.app_context():
+        first, second = db.session.scalars(select(Card).order_by(Card.id).limit(2)).all()
+        graded(learner.id, first.id, 0)
+        quiz_answer(learner.id, second.question, 1.0, True)
+        assert study.undo_last(learner.id, MORNING).card.id == first.id
+        db.session.refresh(first)
+        assert (first.state, first.reps) == (0, 0)
+
+
+def test_an_undo_sent_twice_undoes_once(app, learner, enrolled):
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        for n in range(3):
+            graded(learner.id, card.id, n)
+        first = study.undo_last(learner.id, MORNING, submission_id="undo-once-1")
+        again = study.undo_last(learner.id, MORNING, submission_id="undo-once-1")
+        assert first.applied and not again.applied and again.card.id == card.id
+        assert db.session.get(Card, card.id).reps == 2
+        assert study.undo_last(learner.id, MORNING, submission_id="undo-once-2").applied
+        assert db.session.get(Card, card.id).reps == 1
+
+
+def test_the_undo_stack_is_bounded_and_a_new_review_starts_it_again(app, learner, enrolled):
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        for n in range(study.UNDO_LIMIT + 2):
+            graded(learner.id, card.id, n)
+        for n in range(study.UNDO_LIMIT):
+            assert study.undo_last(learner.id, MORNING, submission_id=f"bound-{n}xx").applied
+        with pytest.raises(ServiceError, match=f"at most your last {study.UNDO_LIMIT}"):
+            study.undo_last(learner.id, MORNING, submission_id="bound-over")
+        assert db.session.get(Card, card.id).reps == 2
+        graded(learner.id, card.id, 100)
+        assert study.undo_last(learner.id, MORNING, submission_id="bound-again").applied
+        assert study.undo_last(learner.id, MORNING, submission_id="bound-again2").applied
+        assert db.session.get(Card, card.id).reps == 1
+
+
+def test_an_undo_is_per_learner(app, learner, enrolled, make_user):
+    other = make_user()
+    with app.app_context():
+        card = study.queue(user(learner.id), MORNING).card
+        graded(learner.id, card.id, 0)
+        with pytest.raises(ServiceError, match="no review to undo"):
+            study.undo_last(other.id, MORNING)
+        assert db.session.get(Card, card.id).reps == 1

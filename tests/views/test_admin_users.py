@@ -104,6 +104,7 @@ def test_delete_asks_for_the_username_then_removes_the_data(app, client, admin, 
     question = make_question()
     with app.app_context():
         study.enrol(bob.id, question.bank_id, [], utcnow() - timedelta(days=1))
+        db.session.commit()  # services flush; the caller commits
         assert db.session.scalar(select(func.count()).select_from(Card)
                                  .where(Card.user_id == bob.id)) == 1
     page = client.get(f"/admin/users/{bob.id}/delete")

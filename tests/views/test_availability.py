@@ -63,6 +63,7 @@ def _learner_with_a_card(app) -> tuple[int, int]:
         db.session.add(question)
         db.session.commit()
         study.enrol(user.id, bank.id, [], NOW)
+        db.session.commit()  # services flush; the caller commits
         return user.id, study.queue(db.session.get(User, user.id), NOW).card.id
 
 
@@ -134,11 +135,16 @@ def test_a_write_that_committed_is_never_reported_as_failed(own_pg):
     _, card_id = _learner_with_a_card(app)
     client = _logged_in(app)
 
+    killed = []
+
     def kill_after_commit(session):
+        if session.in_nested_transaction() or killed:  # a SAVEPOINT released: not yet
+            return
+        killed.append(True)
         admin_sql(url, CLOSE, TERMINATE)
 
     with app.app_context():
-        event.listen(db.session, "after_commit", kill_after_commit, once=True)
+        event.listen(db.session, "after_commit", kill_after_commit)
     payload = {"card_id": card_id, "rating": 3, "submission_id": "only-once-1"}
     first = client.post("/study/review", json=payload)
     admin_sql(url, REOPEN)

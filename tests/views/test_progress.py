@@ -32,6 +32,7 @@ def active_learner(app, make_user, bank):
         study.enrol(learner.id, bank.id, [], NOW)
         card = study.queue(db.session.get(User, learner.id), NOW).card
         study.answer_card(learner.id, card.id, 3, NOW, submission_id="p-review-1")
+        db.session.commit()  # services flush; the caller commits
         attempt = quizzes.start_attempt(learner.id, bank_ids=[bank.id], tags=[], types=[],
                                         count=2, mode="test", now=NOW, seed=1)
         quizzes.submit_answer(learner.id, attempt.id, 0, "12", NOW)
@@ -123,6 +124,7 @@ def test_dashboard_lists_each_banks_topics_under_that_bank(app, client, auth, ma
     with app.app_context():
         for bank in (first, second):
             study.enrol(learner.id, bank.id, [], NOW)
+        db.session.commit()  # services flush; the caller commits
     auth.login("mia")
     page = client.get("/progress/").data.decode()
     table = page[page.index("Mastery by bank and topic"):]

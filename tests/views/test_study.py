@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Card, Review, User
@@ -262,3 +262,90 @@ def test_type_in_shows_how_the_typed_answer_differs(client, learner, bank):
     assert re.search(r"<ins>.*\[missing: </span>6<", diff)
     no_js = client.get(f"/study/?card={card_id}&show=1&answer=5036").data.decode()
     assert "You typed:" in no_js and "[wrong: " in no_js and "[missing: " in no_js
+
+
+def statements_during(app, call) -> int:
+    """How many SQL statements `call` sends (BEGIN and SAVEPOINTs included)."""
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def learner_with_cards(client, make_bank, make_question, n: int):
+    """Enrol the logged-in learner in a bank of n questions and grade a few of its cards,
+    so that new, learning and review cards are all there."""
+    bank = make_bank()
+    for i in range(n):
+        make_question(bank, "numeric", key=f"q{i}")
+    enrol(client, bank)
+    for i, rating in enumerate((1, 3, 4)):
+        page = client.get("/study/").text
+        card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+        client.post("/study/review", json={"card_id": card_id, "rating": rating,
+                                           "submission_id": f"warm-{n}-{i}xx"})
+    page = client.get("/study/").text
+    return int(re.search(r'data-card-id="(\d+)"', page).group(1))
+
+
+def test_statement_counts_do_not_grow_with_the_cards(app, client, learner, make_bank,
+                                                     make_question):
+    """The same learner measured at 5 and at 200 cards (one test, so the two counts are
+    compared, not only bounded)."""
+    measured = []
+    for n in (5, 200):
+        card_id = learner_with_cards(client, make_bank, make_question, n)
+        body = {"card_id": card_id, "rating": 3, "submission_id": f"grows-{n}xxx"}
+        measured.append((statements_during(app, lambda b=body: client.post("/study/review",
+                                                                           json=b)),
+                         statements_during(app, lambda: client.get("/study/"))))
+    assert measured[0] == measured[1], measured
+
+
+def test_the_banks_page_costs_the_same_statements_with_2_or_20_suspended_cards(
+        app, client, learner, make_bank, make_question):
+    measured = []
+    for n in (2, 20):
+        bank = make_bank()
+        for i in range(n):
+            make_question(bank, "numeric", key=f"s{i}")
+        enrol(client, bank)
+        with app.app_context():
+            ids = db.session.scalars(select(Card.id).join(Card.question)
+                                     .where(Card.suspended.is_(False))
+                                     .order_by(Card.id)).all()[:n]
+        for card_id in ids:
+            assert client.post("/study/suspend", data={"card_id": card_id}).status_code == 302
+        page = client.get("/study/banks")
+        assert page.text.count("Unsuspend</button>") == (2 if n == 2 else 22)
+        measured.append(statements_during(app, lambda: client.get("/study/banks")))
+    assert measured[0] == measured[1], measured
+
+
+def test_the_page_carries_an_undo_id_and_a_resent_undo_undoes_once(app, client, learner, bank):
+    enrol(client, bank)
+    for n in range(2):
+        page = client.get("/study/").text
+        card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+        client.post("/study/review", json={"card_id": card_id, "rating": 3,
+                                           "submission_id": f"undo-page-{n}"})
+    undo_id = re.search(r'data-undo-submission-id="([^"]+)"', client.get("/study/").text).group(1)
+    first = client.post("/study/undo", data={"submission_id": undo_id})
+    again = client.post("/study/undo", data={"submission_id": undo_id})  # back + resubmit
+    assert first.status_code == again.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+    reply = client.post("/study/undo", json={"submission_id": "undo-json-1"}).get_json()
+    assert reply["applied"] is True and reply["undo_submission_id"] != "undo-json-1"
+    assert client.post("/study/undo", json={"submission_id": "undo-json-1"}).get_json()[
+        "applied"] is False
+    assert client.post("/study/undo", json={"submission_id": "bad id"}).status_code == 400
