@@ -101,13 +101,14 @@ def submit_and_next(user_id: int, repeat: int, rng: random.Random) -> dict[str, 
 
     def call(i: int) -> None:
         now = utcnow()
-        study.answer_card(user_id, state["card"], ratings[i], now,
-                          submission_id=secrets.token_urlsafe(16))
-        queue = study.queue(state["user"], now)
-        if queue.card is None:
-            raise RuntimeError("the learner ran out of cards during the benchmark")
-        study.interval_labels(state["user"], queue.card, now)
-        state["card"] = queue.card.id
+        with unit_of_work.unit():  # as POST /study/review: one unit, committed at its end
+            study.answer_card(user_id, state["card"], ratings[i], now,
+                              submission_id=secrets.token_urlsafe(16))
+            queue = study.queue(state["user"], now)
+            if queue.card is None:
+                raise RuntimeError("the learner ran out of cards during the benchmark")
+            study.interval_labels(state["user"], queue.card, now)
+            state["card"] = queue.card.id
 
     result = measure(call, repeat, before=before, after=lambda _i: db.session.rollback())
     result["cards"] = db.session.scalar(select(func.count()).where(Card.user_id == user_id))
@@ -211,12 +212,14 @@ def bank_load_and_export(seed: int, sizes: Sizes) -> dict[str, Any]:
     out: dict[str, Any] = {}
     out[f"bank_parse[{label}]"] = measure(lambda _i: load_bank_text(text, "load.yaml"),
                                           sizes.slow_repeats, warmup=0)
-    out[f"bank_load[{label}]"] = measure(
-        lambda _i: banks.load_bank(load_bank_text(text, "load.yaml")), sizes.slow_repeats,
-        before=lambda _i: _drop_bank(LOAD_SLUG), warmup=0)
+    def load(_i: int) -> None:  # as `flask bank load`: one unit of work, committed
+        with unit_of_work.unit():
+            banks.load_bank(load_bank_text(text, "load.yaml"))
+
+    out[f"bank_load[{label}]"] = measure(load, sizes.slow_repeats,
+                                         before=lambda _i: _drop_bank(LOAD_SLUG), warmup=0)
     out[f"bank_load_unchanged[{label}]"] = measure(
-        lambda _i: banks.load_bank(load_bank_text(text, "load.yaml")), sizes.slow_repeats,
-        before=lambda _i: db.session.remove(), warmup=0)
+        load, sizes.slow_repeats, before=lambda _i: db.session.remove(), warmup=0)
     bank_id = db.session.scalar(select(Bank.id).where(Bank.slug == LOAD_SLUG))
     assert db.session.scalar(select(func.count()).where(Question.bank_id == bank_id)) == count
     for name in FORMATS:

@@ -277,8 +277,7 @@ def fsrs_optimize(username: str | None, everyone: bool, here: bool) -> None:
         user_ids = optimisation.learners_with_reviews()
         for user_id in user_ids:
             job_id = jobs.start(user_id, jobs.OPTIMISE, {}, utcnow()).id
-            db.session.commit()  # the worker reads the job from its own session
-            job_queue.enqueue(job_id)
+            job_queue.enqueue_after_commit(job_id)  # when the command's unit commits
             click.echo(f"user {user_id}: job {job_id} queued")
         click.echo(f"Queued {len(user_ids)} jobs; the worker (huey_consumer "
                    "quizapp.worker.huey) runs them.")

@@ -52,6 +52,12 @@ class JobQueue:
         return (app or current_app).extensions["quizapp_jobs"][0]
 
     def enqueue(self, job_id: int) -> None:
-        """Queue the job. Commit its row first (the worker reads it from another session),
-        and read nothing after the commit: on SQLite that would take the write lock again."""
+        """Queue the job now; its row must be committed already (the worker reads it from
+        another session). Views use `enqueue_after_commit`."""
         current_app.extensions["quizapp_jobs"][1](job_id)
+
+    def enqueue_after_commit(self, job_id: int) -> None:
+        """Queue the job once the unit of work that added its row has committed."""
+        from quizapp import unit_of_work  # noqa: PLC0415 - it imports the extensions
+
+        unit_of_work.after_commit(lambda: self.enqueue(job_id))

@@ -73,5 +73,6 @@ def _private() -> bool:
         return False
     if request.path.startswith("/progress/export/"):
         return True
-    user = g.get("_login_user")
-    return bool(getattr(user, "is_authenticated", False) or "_user_id" in session)
+    user = g.get("_login_user")  # is_anonymous is a constant; is_authenticated reads a column,
+    # which after the unit of work's commit would be read again from the database
+    return "_user_id" in session or (user is not None and not user.is_anonymous)

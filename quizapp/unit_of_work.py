@@ -86,13 +86,25 @@ def bookkeeping() -> Iterator[None]:
         session.info.pop(BOOKKEEPING, None)
 
 
+AFTER_COMMIT = "quizapp.after_commit"  # session.info: callables to run once it committed
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the unit of work has committed (never if it rolls back): what
+    another process must find in the database, such as a job handed to the queue."""
+    db.session().info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
 def finish(*, commit: bool) -> None:
     """End the unit of work: commit, or roll back."""
     session = db.session()
-    if commit:
-        session.commit()
-    else:
+    callbacks = session.info.pop(AFTER_COMMIT, [])
+    if not commit:
         session.rollback()
+        return
+    session.commit()
+    for callback in callbacks:
+        callback()
 
 
 @contextmanager

@@ -165,3 +165,23 @@ def test_a_unit_outside_a_request_commits_or_rolls_back(app, make_user):
             rename(user.id, "half")
             raise RuntimeError("the command failed")
     assert name_of(app, user.id) == "cli"
+
+
+def test_a_database_lost_after_the_commit_is_reported_as_saved(app, client, routes):
+    """The commit is the request's last use of the database; should anything after it
+    still fail on a lost connection, the 503 says the change was saved."""
+    from sqlalchemy.exc import OperationalError
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: errors become pages
+
+    @app.after_request
+    def lost_after_commit(response):
+        if response.status_code == 200:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        return response
+
+    answer = client.post("/t/save/kept", headers={"Accept": "application/json"})
+    assert answer.status_code == 503 and answer.get_json()["saved"] is True
+    refused = client.post("/t/refuse/nope", headers={"Accept": "application/json"})
+    assert refused.status_code == 400  # rolled back: nothing to report as saved
+    assert name_of(app, routes.id) == "kept"

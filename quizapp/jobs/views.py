@@ -7,7 +7,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, send_f
 from flask_login import current_user, login_required
 
 from quizapp.author.forms import ApplyImportForm
-from quizapp.extensions import db, job_queue
+from quizapp.extensions import job_queue
 from quizapp.forms import ActionForm
 from quizapp.jobs import bp
 from quizapp.models.types import utcnow
@@ -59,6 +59,5 @@ def retry(job_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The retry could not be confirmed; reload the page and try again.")
     jobs.retry(job.id, utcnow(), _lease())
-    db.session.commit()  # the worker reads the job from its own session: commit, then queue
-    job_queue.enqueue(job_id)
+    job_queue.enqueue_after_commit(job_id)
     return redirect(url_for("jobs.show", job_id=job_id))

@@ -246,6 +246,5 @@ def optimise():
                      current_app.config["OPTIMISE_LIMITS"], utcnow(),
                      "schedule optimisations; each fits every review of yours")
     job_id = jobs.start(current_user.id, jobs.OPTIMISE, {}, utcnow()).id
-    db.session.commit()
-    job_queue.enqueue(job_id)
+    job_queue.enqueue_after_commit(job_id)
     return redirect(url_for("jobs.show", job_id=job_id))

@@ -1,14 +1,13 @@
 """Code run in separate processes by the concurrency tests (importable for spawn)."""
 
 import time
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from quizapp import create_app
+from quizapp import create_app, unit_of_work
 from quizapp.extensions import db
 from quizapp.models import User
-from quizapp.services import accounts, study
+from quizapp.services import accounts
 
 
 def increment(uri: str, user_id: int, times: int, locked: bool, via_service: bool) -> int:
@@ -18,7 +17,8 @@ def increment(uri: str, user_id: int, times: int, locked: bool, via_service: boo
     with app.app_context():
         for _ in range(times):
             if via_service:
-                accounts.end_sessions(user_id)
+                with unit_of_work.unit():
+                    accounts.end_sessions(user_id)
             else:
                 query = select(User.session_version).where(User.id == user_id)
                 if locked:
@@ -33,16 +33,3 @@ def increment(uri: str, user_id: int, times: int, locked: bool, via_service: boo
         db.engine.dispose()
     return done
 
-
-def grade_card(uri: str, user_id: int, card_id: int, submission_ids: list[str]) -> int:
-    """Grade one card once per submission id (a tab or device); returns how many applied."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "x"})
-    applied = 0
-    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    with app.app_context():
-        for n, submission_id in enumerate(submission_ids):
-            result = study.answer_card(user_id, card_id, 3, start + timedelta(seconds=n),
-                                       submission_id=submission_id)
-            applied += result.applied
-        db.engine.dispose()
-    return applied

@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from quizapp.domain.formats import FORMATS
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import SourceArticle, SourceParagraph, User, bank_editor
 from tests.conftest import make_test_app
@@ -178,11 +179,12 @@ def test_a_get_that_writes_is_caught(database, tmp_path):
     app = make_test_app(database, tmp_path, WTF_CSRF_ENABLED=True)
 
     def visit():
+        unit_of_work.write()
         db.session.add(SourceArticle(slug="visited", title="A visit counter"))
-        db.session.commit()
         return "counted"
 
     app.add_url_rule("/visit", "visit", visit)
+    unit_of_work.register(app)  # committed at the end of the request, as every view is
     with app.app_context():
         db.create_all()
     writes, errors = writes_by_get(app, app.test_client(),

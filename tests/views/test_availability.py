@@ -148,7 +148,10 @@ def test_a_write_that_committed_is_never_reported_as_failed(own_pg):
     payload = {"card_id": card_id, "rating": 3, "submission_id": "only-once-1"}
     first = client.post("/study/review", json=payload)
     admin_sql(url, REOPEN)
-    assert first.status_code == 503 and first.json["saved"] is True
+    # The unit of work commits last: nothing after it needs the database, so the learner
+    # is told the review counted (before, the page was built after the commit and a 503
+    # had to say "saved"); either way the answer never says a saved review failed.
+    assert first.status_code == 200 and first.json["applied"] is True
     again = client.post("/study/review", json=payload)
     assert again.status_code == 200 and again.json["applied"] is False
     with app.app_context():

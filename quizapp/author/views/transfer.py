@@ -10,7 +10,7 @@ from quizapp.author import bp
 from quizapp.author.forms import ApplyImportForm, ExportForm, ImportForm
 from quizapp.domain.formats import FORMATS, MAX_IMPORT_BYTES, FormatError
 from quizapp.domain.formats.base import check_size
-from quizapp.extensions import db, job_queue
+from quizapp.extensions import job_queue
 from quizapp.forms import add_error
 from quizapp.models import Job
 from quizapp.models.types import utcnow
@@ -66,10 +66,10 @@ def _stage(bank, format_name: str, filename: str, data: bytes):
 
 
 def _enqueue(job):
-    """Commit the job's row (the worker reads it from its own session), queue it, show it."""
-    job_id = job.id  # read before the commit: a read after it would open a new transaction
-    db.session.commit()
-    job_queue.enqueue(job_id)
+    """Queue the job once its row is committed (the worker reads it from its own session),
+    and show it."""
+    job_id = job.id
+    job_queue.enqueue_after_commit(job_id)
     return redirect(url_for("jobs.show", job_id=job_id))
 
 
