@@ -21,7 +21,8 @@ def increment(uri: str, user_id: int, times: int, locked: bool, via_service: boo
                     accounts.end_sessions(user_id)
             else:
                 query = select(User.session_version).where(User.id == user_id)
-                if locked:
+                if locked:  # as a service does: BEGIN IMMEDIATE on SQLite, a row lock on PG
+                    unit_of_work.write()
                     query = query.with_for_update()
                 current = db.session.scalar(query)
                 time.sleep(0.002)  # widen the window another process can slip into

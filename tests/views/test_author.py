@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import delete, event, func, select
 
+from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, QuestionRevision, User
 from quizapp.services import authoring, study
@@ -354,7 +355,7 @@ def test_archive_and_restore_do_what_the_button_said(app, client, auth, bank):
 
 
 def enrol(app, bank, *learners):
-    with app.app_context():
+    with app.app_context(), unit_of_work.unit():
         for learner in learners:
             study.enrol(learner.id, bank.id, [], NOW)
 
