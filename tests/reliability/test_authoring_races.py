@@ -15,6 +15,7 @@ from quizapp.models import Bank, Question, QuestionRevision, User
 from quizapp.services import authoring
 from quizapp.services.banks import question_snapshot
 from tests.conftest import NOW, sample_question
+from tests.reliability.processes import collect
 from tests.reliability.workers_authoring import submit
 from tests.views.test_author import form_for
 
@@ -45,16 +46,7 @@ def race(app, jobs: list[tuple], *, locked: bool = True) -> dict[str, tuple]:
     barrier, results = ctx.Barrier(len(jobs)), ctx.Queue()
     children = [ctx.Process(target=submit, args=(uri, locked, barrier, results, *job))
                 for job in jobs]
-    for child in children:
-        child.start()
-    try:
-        found = [results.get(timeout=300) for _ in children]
-    finally:
-        for child in children:
-            child.join(timeout=60)
-            if child.is_alive():
-                child.kill()
-                child.join()
+    found = collect(children, results, timeout=300)
     outcomes = {name: (outcome, text) for name, outcome, text in found}
     failed = [f"{name}: {text}" for name, (outcome, text) in outcomes.items()
               if str(outcome).startswith("child failed")]

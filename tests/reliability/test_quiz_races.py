@@ -5,7 +5,6 @@ a negative control, the same race without the locks, that shows the test would s
 """
 
 import multiprocessing
-import queue
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, QuizAttempt, Review
 from quizapp.services import quizzes, study
 from tests.conftest import NOW
+from tests.reliability.processes import collect
 from tests.reliability.workers_quiz import device
 
 pytestmark = pytest.mark.slow
@@ -68,18 +68,7 @@ def race(app, user, steps_a: list[tuple], steps_b: list[tuple], *, locking: bool
     children = [ctx.Process(target=device, args=(uri, locking, user.username, steps, barrier,
                                                  results, name))
                 for name, steps in (("a", steps_a), ("b", steps_b))]
-    for child in children:
-        child.start()
-    try:
-        outcomes = dict(results.get(timeout=600) for _ in children)
-    except queue.Empty:
-        pytest.fail("a racing process did not report")
-    finally:
-        for child in children:
-            child.join(timeout=60)
-            if child.is_alive():
-                child.kill()
-                child.join()
+    outcomes = dict(collect(children, results, timeout=600))
     for name in "ab":
         assert len(outcomes[name]) == len(steps_a), outcomes[name][-1]
     return outcomes["a"], outcomes["b"]

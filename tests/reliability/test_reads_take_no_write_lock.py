@@ -10,6 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.services import accounts
 from tests.conftest import NOW, PASSWORD, make_test_app
+from tests.reliability.processes import reap
 from tests.reliability.workers_uow import SETTINGS, read_slowly, write_while_read
 
 pytestmark = pytest.mark.slow
@@ -35,10 +36,7 @@ def race(tmp_path, make_users, *, reads_lock: bool) -> tuple[int, dict]:
         read.join(timeout=90)
         write.join(timeout=90)
     finally:
-        for process in (read, write):
-            if process.is_alive():
-                process.kill()
-                process.join()
+        reap((read, write), timeout=0)
     assert read.exitcode == 0 and write.exitcode == 0, (read.exitcode, write.exitcode)
     with app.app_context():
         settings = db.session.scalar(db.select(User.settings).where(User.username == writer))
