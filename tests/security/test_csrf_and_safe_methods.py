@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from quizapp.domain.formats import FORMATS
 from quizapp import unit_of_work
+from quizapp.domain.formats import FORMATS
 from quizapp.extensions import db
 from quizapp.models import SourceArticle, SourceParagraph, User, bank_editor
 from tests.conftest import make_test_app
