@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from quizapp import unit_of_work
 from quizapp.extensions import db, login_manager
 from quizapp.security import keep_session_cookie
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -55,7 +56,7 @@ def _note_commit(session: Session) -> None:
     """Remember that this request saved something (bookkeeping commits excepted)."""
     if session.in_nested_transaction():
         return  # a SAVEPOINT released: nothing is saved until the transaction commits
-    if session.info.pop("bookkeeping", False):
+    if session.info.pop(unit_of_work.BOOKKEEPING, False):
         return
     try:
         g.quizapp_committed = True

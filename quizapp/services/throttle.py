@@ -153,7 +153,6 @@ def _count_in_database(keys: tuple[str, ...], limits: list[tuple[int, int]], now
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ThrottleCounter.__table__
-    attempt = Attempt(keys, None, on_redis=False)
     with unit_of_work.bookkeeping():
         attempt = _count_rows(insert, table, keys, limits, now)
     _forget_expired(now)
