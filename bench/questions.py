@@ -5,8 +5,9 @@ from typing import Any
 
 import yaml
 
-from quizapp.domain.questions import QUESTION_TYPES, QuestionBase
+from quizapp.domain.questions import QuestionBase
 from quizapp.domain.tags import TAGS
+from quizapp.qtypes.registry import SCHEMAS
 
 # Roughly the mix of the two real banks.
 TYPE_WEIGHTS = {
@@ -32,7 +33,7 @@ def _distinct(rng: random.Random, n: int, words: int) -> list[str]:
 
 
 def question(rng: random.Random, number: int, article: str) -> dict[str, Any]:
-    """One question as a bank file entry (valid for `QUESTION_TYPES[type]`)."""
+    """One question as a bank file entry (valid for `SCHEMAS[type]`)."""
     kind = rng.choices(list(TYPE_WEIGHTS), weights=list(TYPE_WEIGHTS.values()))[0]
     entry: dict[str, Any] = {
         "key": f"q{number:06d}",
@@ -73,7 +74,7 @@ def questions(seed: int, count: int, article: str = "trafficking") -> list[dict[
 
 
 def specs(entries: list[dict[str, Any]]) -> list[QuestionBase]:
-    return [QUESTION_TYPES[e["type"]].model_validate(e) for e in entries]
+    return [SCHEMAS[e["type"]].model_validate(e) for e in entries]
 
 
 def bank_text(slug: str, title: str, entries: list[dict[str, Any]]) -> str:

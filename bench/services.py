@@ -20,10 +20,10 @@ from quizapp import unit_of_work
 from quizapp.domain.bank_file import load_bank_text
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.grading import grade
-from quizapp.domain.questions import QUESTION_TYPES
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, User
 from quizapp.models.types import utcnow
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import banks, progress, quizzes, study, transfer
 
 RATINGS = (1, 2, 3, 4)
@@ -171,7 +171,7 @@ def quiz_answer(dataset: Dataset, repeat: int, rng: random.Random) -> dict[str, 
             db.session.remove()
         attempt = quizzes.get_attempt(user_id, state["attempt"])
         snapshot = quizzes.revision_at(attempt, state["position"]).snapshot
-        fields = QUESTION_TYPES[snapshot["type"]].answer_fields
+        fields = SCHEMAS[snapshot["type"]].answer_fields
         state["response"] = question_gen.correct_response(
             snapshot["type"], {f: snapshot.get(f) for f in fields})
         db.session.remove()

@@ -10,8 +10,9 @@ from markupsafe import Markup
 
 from quizapp.domain import quiz as rules
 from quizapp.domain.markdown import render_inline, render_markdown
-from quizapp.domain.questions import GAP_RE, TYPE_LABELS
+from quizapp.domain.questions import GAP_RE
 from quizapp.models import User
+from quizapp.qtypes import registry
 from quizapp.services import sources
 
 
@@ -96,20 +97,12 @@ class CardFaces:
 
 def card_faces(snapshot: dict[str, Any], seed: int = 0) -> CardFaces:
     kind = snapshot["type"]
-    options: list[str] = []
-    if kind in ("single_choice", "multiple_choice"):
-        options = [snapshot["options"][i]["text"]
-                   for i in rules.option_order(seed, 0, len(snapshot["options"]))]
-    elif kind == "ordering":
-        options = [snapshot["items"][i]
-                   for i in rules.ordering_start(seed, 0, len(snapshot["items"]))]
-    elif kind == "matching":
-        options = [p["left"] for p in snapshot["pairs"]]
+    qtype = registry.get(kind)
     return CardFaces(
         type=kind,
-        type_label=TYPE_LABELS[kind],
+        type_label=qtype.label,
         front=prompt_html(snapshot),
-        options=options,
+        options=qtype.card_options(snapshot, seed),
         answer=rules.correct_answer_text(snapshot),
         explanation=safe_markdown(snapshot["explanation"]),
         citations=citations(snapshot),

@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from quizapp import create_app
-from quizapp.domain.questions import QUESTION_TYPES
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, Role, User
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import accounts
 from quizapp.services.banks import add_revision, apply_spec
 
@@ -251,7 +251,7 @@ def sample_question(qtype: str = "single_choice", key: str | None = None, **fiel
         **SAMPLE_ANSWERS[qtype],
         **fields,
     }
-    return QUESTION_TYPES[qtype].model_validate(data)
+    return SCHEMAS[qtype].model_validate(data)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from quizapp.domain.bank_file import parse_bank
-from quizapp.domain.questions import QUESTION_TYPES
 from quizapp.domain.source_check import check_bank
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services.sources import read_articles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def test_both_banks_exist():
 def test_bank_is_large_and_uses_every_type(bank):
     assert len(bank.questions) >= 70
     types = Counter(q.type for q in bank.questions)
-    assert set(types) == set(QUESTION_TYPES)
+    assert set(types) == set(SCHEMAS)
 
 
 def test_bank_cites_its_own_article(bank):

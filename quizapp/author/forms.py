@@ -4,12 +4,7 @@ from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField,
-    FieldList,
-    Form,
-    FormField,
     HiddenField,
-    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -19,12 +14,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.domain.formats import FORMATS
-from quizapp.domain.questions import MAX_EXPLANATION, MAX_PROMPT, TYPE_LABELS
+from quizapp.domain.questions import MAX_EXPLANATION, MAX_PROMPT
 from quizapp.domain.tags import TAGS
 from quizapp.forms import AppForm, WholeNumberField
-from quizapp.quiz.forms import MultiCheckboxField
-
-ROW_LISTS = ("options", "answers", "items", "pairs", "gaps")
+from quizapp.qtypes.common.web import MultiCheckboxField
+from quizapp.qtypes.registry import LABELS
+from quizapp.qtypes.web import editor_fields, row_lists, web
 
 
 class BankForm(AppForm):
@@ -42,46 +37,13 @@ class EditorsForm(AppForm):
     submit = SubmitField("Save editors")
 
 
-class OptionRow(Form):
-    text = StringField("Option", validators=[Optional(), Length(max=1000)])
-    correct = BooleanField("Correct")
-
-
-class PairRow(Form):
-    left = StringField("Left", validators=[Optional(), Length(max=1000)])
-    right = StringField("Right", validators=[Optional(), Length(max=1000)])
-
-
-MAX_ROWS = 40  # rows a list field takes; above a type's own limit so that limit is reported
-
-
-def _rows(field, label: str, minimum: int):
-    return FieldList(field, label=label, min_entries=minimum, max_entries=MAX_ROWS)
-
-
 class QuestionForm(AppForm):
     key = StringField("Key", validators=[DataRequired(), Length(max=80)],
                       description="Stable id: lowercase letters, digits and dashes.")
-    type = SelectField("Type", choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()])
+    type = SelectField("Type", choices=[SelectChoice(k, v) for k, v in LABELS.items()])
     prompt = TextAreaField("Prompt (Markdown)",
                            validators=[DataRequired(), Length(max=MAX_PROMPT)],
                            description="For fill-the-gaps, write gaps as {{1}}, {{2}}...")
-    options = _rows(FormField(OptionRow), "Options", 3)
-    answer = RadioField("The statement is", choices=[SelectChoice("true", "True"),
-                                                      SelectChoice("false", "False")],
-                        validators=[Optional()], default="true")
-    answers = _rows(StringField("Accepted answer", validators=[Optional(), Length(max=1000)]),
-                    "Accepted answers", 2)
-    typos = BooleanField("Accept one typo")
-    accents = BooleanField("Accents matter")
-    value = StringField("Value", validators=[Optional(), Length(max=64)])
-    tolerance = StringField("Tolerance", validators=[Optional(), Length(max=64)], default="0")
-    unit = StringField("Unit (optional)", validators=[Optional(), Length(max=100)])
-    items = _rows(StringField("Item", validators=[Optional(), Length(max=1000)]),
-                  "Items in the right order", 3)
-    pairs = _rows(FormField(PairRow), "Pairs", 3)
-    gaps = _rows(StringField("Gap", validators=[Optional(), Length(max=2000)]),
-                 "Gap answers (alternatives separated by |)", 1)
     explanation = TextAreaField("Explanation (Markdown)",
                                 validators=[DataRequired(), Length(max=MAX_EXPLANATION)])
     source = StringField("Sources", validators=[DataRequired(), Length(max=500)],
@@ -113,28 +75,7 @@ class QuestionForm(AppForm):
         }
         if (self.source_check_ignore.data or "").strip():
             data["source_check_ignore"] = self.source_check_ignore.data.strip()
-        if kind in ("single_choice", "multiple_choice"):
-            data["options"] = [{"text": row.text.data.strip(), "correct": bool(row.correct.data)}
-                               for row in self.options if (row.text.data or "").strip()]
-        elif kind == "true_false":
-            data["answer"] = self.answer.data != "false"
-        elif kind == "short_answer":
-            data["answers"] = [a.data.strip() for a in self.answers if (a.data or "").strip()]
-            data["typos"], data["accents"] = bool(self.typos.data), bool(self.accents.data)
-        elif kind == "numeric":
-            data["value"] = _number(self.value.data)
-            data["tolerance"] = _number(self.tolerance.data or "0")
-            if (self.unit.data or "").strip():
-                data["unit"] = self.unit.data.strip()
-        elif kind == "ordering":
-            data["items"] = [i.data.strip() for i in self.items if (i.data or "").strip()]
-        elif kind == "matching":
-            data["pairs"] = [{"left": p.left.data.strip(), "right": p.right.data.strip()}
-                             for p in self.pairs
-                             if (p.left.data or "").strip() or (p.right.data or "").strip()]
-        elif kind == "cloze":
-            data["gaps"] = [[alt.strip() for alt in g.data.split("|") if alt.strip()]
-                            for g in self.gaps if (g.data or "").strip()]
+        data.update(web(kind).editor_data(self))
         return data
 
     def load(self, snap: dict[str, Any], revision: int | None) -> None:
@@ -146,42 +87,13 @@ class QuestionForm(AppForm):
         self.difficulty.data = str(snap.get("difficulty", 2))
         self.source_check_ignore.data = snap.get("source_check_ignore", "")
         self.revision.data = str(revision or "")
-        kind = snap["type"]
-        if kind in ("single_choice", "multiple_choice"):
-            _fill(self.options, [{"text": o["text"], "correct": o.get("correct", False)}
-                                 for o in snap["options"]])
-        elif kind == "true_false":
-            self.answer.data = "true" if snap["answer"] else "false"
-        elif kind == "short_answer":
-            _fill(self.answers, snap["answers"])
-            self.typos.data, self.accents.data = snap.get("typos"), snap.get("accents")
-        elif kind == "numeric":
-            self.value.data = f"{snap['value']:g}"
-            self.tolerance.data = f"{snap.get('tolerance', 0):g}"
-            self.unit.data = snap.get("unit", "")
-        elif kind == "ordering":
-            _fill(self.items, snap["items"])
-        elif kind == "matching":
-            _fill(self.pairs, snap["pairs"])
-        elif kind == "cloze":
-            _fill(self.gaps, [" | ".join(alts) for alts in snap["gaps"]])
+        web(snap["type"]).editor_load(self, snap)
 
 
-def _number(text: str | None) -> Any:
-    text = (text or "").strip().replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        return text or None  # the schema reports "a valid number"
-
-
-def _fill(field_list: FieldList, values: list[Any]) -> None:
-    while len(field_list.entries):
-        field_list.pop_entry()
-    for value in values:
-        field_list.append_entry(value)
-    while len(field_list.entries) < field_list.min_entries:
-        field_list.append_entry()
+# Each type's editor rows (its web part's `editor_fields`); a field two types share is one.
+for _name, _field in editor_fields().items():
+    setattr(QuestionForm, _name, _field)
+ROW_LISTS = row_lists()
 
 
 class ImportForm(AppForm):

@@ -12,7 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from quizapp.domain.messages import excerpt
-from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase, Storable
+from quizapp.domain.questions import KEY_RE, QuestionBase, Storable
+from quizapp.qtypes.registry import SCHEMAS
 
 MAX_QUESTIONS = 20_000
 
@@ -182,10 +183,10 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
                 continue
             seen[key] = index
         kind = item.get("type")
-        model = QUESTION_TYPES.get(kind) if isinstance(kind, str) else None
+        model = SCHEMAS.get(kind) if isinstance(kind, str) else None
         if model is None:
             error(f"unknown type {excerpt(item.get('type'))}; "
-                  f"use one of: {', '.join(QUESTION_TYPES)}",
+                  f"use one of: {', '.join(SCHEMAS)}",
                   line=_line(node_at(node, ("type",))), key=key, field_="type")
             continue
         try:

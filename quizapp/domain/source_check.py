@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from quizapp.domain.numbers import numbers_in
 from quizapp.domain.questions import parse_citation
 from quizapp.domain.text import fold, words
+from quizapp.qtypes import registry
 
 COPY_RUN = 8  # this many consecutive words shared with the article is copying
 FUZZY = 85
@@ -129,27 +130,11 @@ def unsupported(answer: str, text: str, *, min_share: float = 0.75) -> list[str]
 
 
 def answer_claims(snapshot: Mapping[str, Any]) -> list[tuple[str, list[str], float]]:
-    """What each question type asserts: (label, alternatives, minimum word share).
+    """What the question asserts, per its type: (label, alternatives, minimum word share).
 
     A claim is supported when any one of its alternatives is.
     """
-    kind = snapshot["type"]
-    if kind in ("single_choice", "multiple_choice"):
-        options = snapshot["options"]
-        return [("correct option", [o["text"]], 0.75) for o in options if o.get("correct")]
-    if kind == "true_false":
-        return [("true statement", [snapshot["prompt"]], 0.6)] if snapshot["answer"] else []
-    if kind == "short_answer":
-        return [("accepted answer", list(snapshot["answers"]), 0.75)]
-    if kind == "ordering":
-        return [("item", [item], 0.75) for item in snapshot["items"]]
-    if kind == "matching":
-        return [
-            (side, [pair[side]], 0.75) for pair in snapshot["pairs"] for side in ("left", "right")
-        ]
-    if kind == "cloze":
-        return [(f"gap {i}", list(alts), 0.75) for i, alts in enumerate(snapshot["gaps"], 1)]
-    return []  # numeric: checked by value below
+    return registry.get(snapshot["type"]).claims(snapshot)
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
@@ -215,8 +200,7 @@ def check_question(
         if all(gaps):
             message = f"{label} {alternatives[0]!r} not found in {where}: {'; '.join(gaps[0])}"
             problems.append(Problem(key, message))
-    if snapshot["type"] == "numeric":
-        value, tolerance = snapshot["value"], snapshot.get("tolerance", 0)
+    for value, tolerance in registry.get(snapshot["type"]).claimed_values(snapshot):
         if not any(abs(n - value) <= tolerance + 1e-9 for n in numbers_in(text)):
             problems.append(Problem(key, f"the value {value:g} is not in {where}"))
     return problems

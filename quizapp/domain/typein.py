@@ -1,10 +1,12 @@
 """Type-in mode's comparison, as Anki shows it: what was typed against the answer,
 character by character."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
+
+from quizapp.qtypes import registry
 
 
 @dataclass(frozen=True)
@@ -24,18 +26,6 @@ class Comparison:
         return all(p.ok for p in self.typed + self.expected)
 
 
-def _closest(typed: str, candidates: list[str]) -> str:
-    return max(candidates, key=lambda c: SequenceMatcher(None, typed.casefold(),
-                                                         c.casefold()).ratio())
-
-
-# The answer a typed response is compared with, per type-in question type.
-EXPECTED: dict[str, Callable[[Mapping[str, Any], str], str]] = {
-    "short_answer": lambda snap, typed: _closest(typed, list(snap["answers"])),
-    "numeric": lambda snap, typed: format(snap["value"], "g"),
-}
-
-
 def _merge(pieces: list[Piece]) -> list[Piece]:
     out: list[Piece] = []
     for piece in pieces:
@@ -48,11 +38,11 @@ def _merge(pieces: list[Piece]) -> list[Piece]:
 
 def compare(snapshot: Mapping[str, Any], typed: str) -> Comparison | None:
     """Typed against the closest right answer; None for a type without a typed answer."""
-    expected_of = EXPECTED.get(snapshot["type"])
-    if expected_of is None:
+    qtype = registry.get(snapshot["type"])
+    if not qtype.type_in:
         return None
     typed = typed.strip()
-    expected = expected_of(snapshot, typed)
+    expected = qtype.typein_expected(snapshot, typed)
     mine: list[Piece] = []
     theirs: list[Piece] = []
     matcher = SequenceMatcher(None, typed, expected, autojunk=False)

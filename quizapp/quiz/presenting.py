@@ -9,7 +9,6 @@ from markupsafe import Markup
 
 from quizapp.domain import quiz as rules
 from quizapp.domain.grading import Result
-from quizapp.domain.questions import TYPE_LABELS
 from quizapp.models import AttemptAnswer, QuestionRevision, QuizAttempt, User
 from quizapp.presenting import (
     Citation,
@@ -19,6 +18,9 @@ from quizapp.presenting import (
     prompt_html,
     safe_markdown,
 )
+from quizapp.qtypes import registry
+from quizapp.qtypes.registry import LABELS
+from quizapp.qtypes.web import web
 from quizapp.services import quizzes, sources
 
 
@@ -43,6 +45,8 @@ class QuestionView:
     prompt: Markup
     snapshot: dict[str, Any]
     shown: list[int]
+    input_template: str = ""
+    inline_inputs: bool = False  # the prompt holds the inputs (fill the gaps)
     cloze_parts: list[str | int] = field(default_factory=list)
     feedback: Feedback | None = None
     deadline_iso: str | None = None
@@ -67,6 +71,7 @@ def question_view(user: User, attempt: QuizAttempt, position: int, revision: Que
                   shown: list[int], answered: AttemptAnswer | None, *, over: bool,
                   now: datetime) -> QuestionView:
     snapshot = revision.snapshot
+    qtype = registry.get(snapshot["type"])
     show_feedback = answered is not None and (attempt.mode == "practice" or over)
     limit = quizzes.deadline(attempt)
     return QuestionView(
@@ -74,11 +79,13 @@ def question_view(user: User, attempt: QuizAttempt, position: int, revision: Que
         total=quizzes.total(attempt),
         answered_count=len(attempt.answers),
         type=snapshot["type"],
-        type_label=TYPE_LABELS[snapshot["type"]],
-        prompt=prompt_html(snapshot) if snapshot["type"] != "cloze" else Markup(""),
+        type_label=qtype.label,
+        prompt=Markup("") if qtype.inline_inputs else prompt_html(snapshot),
         snapshot=snapshot,
         shown=shown,
-        cloze_parts=cloze_parts(snapshot["prompt"]) if snapshot["type"] == "cloze" else [],
+        input_template=web(snapshot["type"]).input_template,
+        inline_inputs=qtype.inline_inputs,
+        cloze_parts=cloze_parts(snapshot["prompt"]) if qtype.inline_inputs else [],
         feedback=feedback(snapshot, answered, quizzes.regrade(snapshot, answered.response))
         if show_feedback else None,
         deadline_iso=limit.isoformat() if limit and not over else None,
@@ -106,7 +113,7 @@ def results_view(attempt: QuizAttempt) -> list[ReviewRow]:
         rows.append(ReviewRow(
             position=position,
             prompt=prompt_html(snapshot),
-            type_label=TYPE_LABELS[snapshot["type"]],
+            type_label=LABELS[snapshot["type"]],
             feedback=feedback(snapshot, answer, quizzes.regrade(snapshot, answer.response), cited)
             if answer else Feedback(False, 0.0, "Not answered", ["(no answer)"],
                                     rules.correct_answer_text(snapshot),

@@ -1,12 +1,13 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from quizapp.domain import quiz as rules
-from quizapp.forms import ActionForm, add_error, whole_number
+from quizapp.forms import ActionForm, add_error
 from quizapp.models.types import utcnow
 from quizapp.presenting import local_time
+from quizapp.qtypes.web import web
 from quizapp.quiz import bp
-from quizapp.quiz.forms import StartQuizForm, answer_form, ordering_values, response_from
+from quizapp.quiz.forms import StartQuizForm, answer_form, response_from
 from quizapp.quiz.presenting import question_view, results_view
 from quizapp.services import quizzes
 from quizapp.services.errors import ServiceError
@@ -94,9 +95,8 @@ def _answer(attempt, position: int, snapshot, form, answered, now):
         flash("This quiz is finished; its answers can no longer change.", "info")
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     move = request.form.get("move", "")
-    if snapshot["type"] == "ordering" and move:
-        _apply_move(form, len(snapshot["items"]), move)
-        return None
+    if web(snapshot["type"]).handle_move(form, snapshot, move):
+        return None  # a move button (reordering without JS): shown again, nothing recorded
     if form.validate_on_submit():
         try:
             quizzes.submit_answer(current_user.id, attempt.id, position,
@@ -108,21 +108,6 @@ def _answer(attempt, position: int, snapshot, form, answered, now):
         else:
             return _time_up(attempt) if timed_out else _after_answer(attempt, position)
     return _time_up(attempt) if timed_out else None
-
-
-def _apply_move(form, size: int, move: str) -> None:
-    """Move-up/move-down buttons: reorder without recording an answer (no JS needed)."""
-    order = ordering_values(form, size) or list(range(size))
-    direction, _, index = move.partition("-")
-    k = whole_number(index)
-    if k is None or direction not in ("up", "down"):
-        abort(400, "Unknown move.")
-    j = k - 1 if direction == "up" else k + 1
-    if 0 <= k < size and 0 <= j < size:
-        order[k], order[j] = order[j], order[k]
-    for n, value in enumerate(order):
-        field = getattr(form, f"order_{n}")
-        field.data, field.raw_data = str(value), [str(value)]
 
 
 def _time_up(attempt):

@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quizapp import unit_of_work
-from quizapp.domain.questions import QUESTION_TYPES, QuestionBase, snapshot
+from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.domain.source_check import Problem, article_runs, check_question
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionRevision, Role, SourceArticle, User
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import study
 from quizapp.services.banks import add_revision, apply_spec, question_snapshot
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -268,7 +269,7 @@ def duplicate_question(bank_id: int, question_id: int, *, author_id: int,
     while key in keys:
         key, n = f"{base}-{n}", n + 1
     data = {**question_snapshot(question), "key": key}
-    spec = QUESTION_TYPES[question.type].model_validate(data)
+    spec = SCHEMAS[question.type].model_validate(data)
     return _save(bank_id, spec, None, author_id=author_id, now=now,
                  message=f"copy of {question.key}", warnings=[]).question
 
@@ -305,7 +306,7 @@ def revert(bank_id: int, question_id: int, number: int, *, author_id: int, now: 
     unit_of_work.write()
     question = _locked_question(bank_id, question_id)
     old = revision(question, number).snapshot
-    spec = QUESTION_TYPES[old["type"]].model_validate(old)
+    spec = SCHEMAS[old["type"]].model_validate(old)
     if question_snapshot(question) == snapshot(spec):
         return SaveResult(question, [], saved=False)  # already so: a repeat changes nothing
     if expected_revision is not None:

@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from quizapp import unit_of_work
 from quizapp.domain import quiz as rules
 from quizapp.domain.grading import InvalidResponse, Result, grade
-from quizapp.domain.questions import QUESTION_TYPES
 from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, Bank, Question, QuestionRevision, QuizAttempt
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import study
 from quizapp.services.errors import Conflict, NotFound, ServiceError
 
@@ -42,7 +42,7 @@ def quiz_choices() -> QuizChoice:
     return QuizChoice(
         banks=[(b.id, b.title) for b in banks],
         tags=[t for t in TAGS if t in used],
-        types=[t for t in QUESTION_TYPES if t in kinds],
+        types=[t for t in SCHEMAS if t in kinds],
     )
 
 
@@ -260,7 +260,7 @@ def _grade(snapshot: dict[str, Any], response: Any) -> Result:
 
 
 def _answer_data(snapshot: dict[str, Any]) -> dict[str, Any]:
-    fields = QUESTION_TYPES[snapshot["type"]].answer_fields
+    fields = SCHEMAS[snapshot["type"]].answer_fields
     return {name: snapshot.get(name) for name in fields}
 
 

@@ -11,9 +11,10 @@ from quizapp import unit_of_work
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
 from quizapp.domain.formats.detect import detect_format
-from quizapp.domain.questions import QUESTION_TYPES, QuestionBase, snapshot
+from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.extensions import db
 from quizapp.models import Bank, PendingImport, Question
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import study
 from quizapp.services.banks import insert_questions, question_snapshot, update_questions
 from quizapp.services.errors import NotFound, ServiceError
@@ -49,7 +50,7 @@ def bank_questions(bank: Bank) -> list[QuestionBase]:
     rows = db.session.scalars(select(Question).where(
         Question.bank_id == bank.id, Question.archived.is_(False))
         .order_by(Question.position, Question.id))
-    return [QUESTION_TYPES[q.type].model_validate(question_snapshot(q)) for q in rows]
+    return [SCHEMAS[q.type].model_validate(question_snapshot(q)) for q in rows]
 
 
 @dataclass(frozen=True)

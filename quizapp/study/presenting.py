@@ -8,14 +8,14 @@ from flask import render_template
 
 from quizapp.models import Card, User
 from quizapp.presenting import card_faces, local_time
+from quizapp.qtypes import registry
 from quizapp.services import study
 
-TYPE_IN_TYPES = ("short_answer", "numeric")
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 def type_in(user: User, card: Card) -> bool:
-    return bool(user.setting("type_in")) and card.question.type in TYPE_IN_TYPES
+    return bool(user.setting("type_in")) and registry.get(card.question.type).type_in
 
 
 def card_view(user: User, card: Card, now: datetime) -> dict[str, Any]:

@@ -3,7 +3,6 @@ from flask_login import current_user, login_required
 
 from quizapp.domain import typein
 from quizapp.domain.grading import InvalidResponse, grade
-from quizapp.domain.questions import QUESTION_TYPES
 from quizapp.domain.scheduling import answer_rating
 from quizapp.domain.tags import TAGS
 from quizapp.extensions import db, job_queue
@@ -11,6 +10,7 @@ from quizapp.forms import ActionForm
 from quizapp.models import Card
 from quizapp.models.types import utcnow
 from quizapp.presenting import prompt_html
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import accounts, catalogue, jobs, study, throttle
 from quizapp.services.errors import NotFound
 from quizapp.study import bp
@@ -83,7 +83,7 @@ def _own_card(card_id: int) -> Card:
 def _suggest(card: Card, answer: str) -> dict:
     """The grader's suggestion for a typed answer, and how the answer differs from it."""
     snapshot = current_snapshot(card)
-    fields = QUESTION_TYPES[snapshot["type"]].answer_fields
+    fields = SCHEMAS[snapshot["type"]].answer_fields
     comparison = typein.compare(snapshot, answer)
     try:
         result = grade(snapshot["type"], {f: snapshot.get(f) for f in fields}, answer)

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from quizapp.domain.bank_file import parse_bank
-from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.qtypes.registry import SCHEMAS
 from tests.conftest import SAMPLE_ANSWERS
 
 README = Path(__file__).resolve().parents[2] / "question_bank" / "README.md"
@@ -36,7 +36,7 @@ def question(qtype: str, **overrides) -> dict:
     return {k: v for k, v in q.items() if v is not None}
 
 
-@pytest.mark.parametrize("qtype", list(QUESTION_TYPES))
+@pytest.mark.parametrize("qtype", list(SCHEMAS))
 def test_every_type_is_accepted(qtype):
     result = parse_bank(bank_text(question(qtype)))
     assert result.errors == []
@@ -61,7 +61,7 @@ def test_the_readme_examples_are_valid():
             result = parse_bank(yaml.safe_dump(data, allow_unicode=True))
             assert result.errors == [], block
             seen.update(q.type for q in result.questions)
-    assert seen == set(QUESTION_TYPES)
+    assert seen == set(SCHEMAS)
 
 
 MALFORMED = [

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.formats import FORMATS, FormatError, ImportResult, anki_package
 from quizapp.domain.formats.apkg import FIELDS, plain_text
-from quizapp.domain.questions import KEY_RE, QUESTION_TYPES
+from quizapp.domain.questions import KEY_RE
+from quizapp.qtypes.registry import SCHEMAS
 from tests.domain.test_formats import BANKS, HEADER, make, round_trip, snapshots
 
 APKG = FORMATS["apkg"]
@@ -162,7 +163,7 @@ def damaged() -> bytes:
 # ---------------------------------------------------------------------------- our export
 
 def test_every_question_type_round_trips_exactly():
-    questions = [make(t) for t in QUESTION_TYPES] + [make("numeric", "plain", unit=None,
+    questions = [make(t) for t in SCHEMAS] + [make("numeric", "plain", unit=None,
                                                           source_check_ignore=None, difficulty=1)]
     result = round_trip(APKG, questions)
     assert snapshots(result.questions) == snapshots(questions)
@@ -396,7 +397,7 @@ def test_anki_reads_our_export_and_its_export_reads_back_exactly(tmp_path: Path)
     """Our package -> Anki -> Anki's own .apkg ("Support older Anki versions") -> the bank."""
     collection_module = pytest.importorskip(
         "anki.collection", reason="the anki package (AGPL, test extra) is not installed")
-    questions = [make(t) for t in QUESTION_TYPES]
+    questions = [make(t) for t in SCHEMAS]
     (tmp_path / "ours.apkg").write_bytes(APKG.export(HEADER, questions))
     col = collection_module.Collection(str(tmp_path / "collection.anki2"))
     try:

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp.domain.grading import CHECKERS, InvalidResponse, Result, grade
-from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.domain.grading import InvalidResponse, Result, grade
+from quizapp.qtypes.base import QuestionType
+from quizapp.qtypes.registry import SCHEMAS, TYPES
 
 SINGLE = {"options": [{"text": "31 July", "correct": True}, {"text": "29 July", "correct": False},
                       {"text": "23 June", "correct": False}]}
@@ -179,7 +180,8 @@ def test_unknown_type_is_not_a_learner_error():
 
 
 def test_a_checker_for_every_question_type():
-    assert set(CHECKERS) == set(QUESTION_TYPES)
+    assert set(TYPES) == set(SCHEMAS)
+    assert all(type(t).grade is not QuestionType.grade for t in TYPES.values())
 
 
 def test_result_is_frozen_and_json_friendly():
@@ -194,7 +196,7 @@ def test_result_is_frozen_and_json_friendly():
 
 
 def test_grades_the_answer_data_a_question_stores():
-    question = QUESTION_TYPES["short_answer"](
+    question = SCHEMAS["short_answer"](
         key="dpr-leader", type="short_answer", prompt="Who?", explanation="Because.",
         source="minsk-talks#3", tags=["people"], answers=["Purgin"], typos=True,
     )
@@ -233,7 +235,7 @@ OPTION_TEXTS = st.text(LETTERS, min_size=1, max_size=5)
 @st.composite
 def graded_cases(draw):
     """A question type, answer data and a random valid response."""
-    qtype = draw(st.sampled_from(sorted(CHECKERS)))
+    qtype = draw(st.sampled_from(sorted(TYPES)))
     if qtype in ("single_choice", "multiple_choice"):
         n = draw(st.integers(2, 8))
         if qtype == "single_choice":
@@ -284,7 +286,7 @@ def test_scores_stay_in_range(case):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(sorted(CHECKERS)), st.one_of(st.none(), st.integers(), st.text(),
+@given(st.sampled_from(sorted(TYPES)), st.one_of(st.none(), st.integers(), st.text(),
                                                    st.lists(st.integers(), max_size=3)))
 def test_junk_raises_only_invalid_response(qtype, response):
     data = {

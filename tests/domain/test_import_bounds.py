@@ -154,15 +154,16 @@ HOSTILE_MARKDOWN = "[*!" * 20_000  # took a results page past the 30 s worker ti
 def test_markdown_fields_are_capped_where_rendering_stays_cheap(field: str):
     from pydantic import ValidationError
 
-    from quizapp.domain.questions import MAX_EXPLANATION, MAX_PROMPT, QUESTION_TYPES
+    from quizapp.domain.questions import MAX_EXPLANATION, MAX_PROMPT
+    from quizapp.qtypes.registry import SCHEMAS
 
     cap = {"prompt": MAX_PROMPT, "explanation": MAX_EXPLANATION}[field]
     assert cap <= 10_000  # markdown-it is superlinear on `[*!`: 0.25 s at 10,000, 1 s at 20,000
     base = make("true_false").model_dump()
-    QUESTION_TYPES["true_false"].model_validate({**base, field: HOSTILE_MARKDOWN[:cap]})
+    SCHEMAS["true_false"].model_validate({**base, field: HOSTILE_MARKDOWN[:cap]})
     for text in (HOSTILE_MARKDOWN[:cap + 1], HOSTILE_MARKDOWN):
         with pytest.raises(ValidationError, match="at most"):
-            QUESTION_TYPES["true_false"].model_validate({**base, field: text})
+            SCHEMAS["true_false"].model_validate({**base, field: text})
 
 
 def test_a_hostile_prompt_in_an_import_is_a_rejection():

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from quizapp.domain.messages import plain_message
-from quizapp.domain.questions import QUESTION_TYPES
+from quizapp.qtypes.registry import SCHEMAS
 
 BASE = {"key": "k", "type": "numeric", "prompt": "Q?", "explanation": "W",
         "source": ["minsk-talks#2"], "tags": ["venue"]}
@@ -12,7 +12,7 @@ BASE = {"key": "k", "type": "numeric", "prompt": "Q?", "explanation": "W",
 
 def messages(qtype: str, **fields) -> list[str]:
     with pytest.raises(ValidationError) as caught:
-        QUESTION_TYPES[qtype].model_validate({**BASE, "type": qtype, **fields})
+        SCHEMAS[qtype].model_validate({**BASE, "type": qtype, **fields})
     return [plain_message(e) for e in caught.value.errors()]
 
 

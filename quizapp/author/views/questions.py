@@ -9,15 +9,19 @@ from pydantic import ValidationError
 from quizapp import unit_of_work
 from quizapp.access import instructor_required
 from quizapp.author import bp
-from quizapp.author.forms import MAX_ROWS, ROW_LISTS, ArchiveForm, QuestionForm, RevertForm
+from quizapp.author.forms import ROW_LISTS, ArchiveForm, QuestionForm, RevertForm
 from quizapp.domain import quiz as rules
 from quizapp.domain.diff import diff_snapshots
 from quizapp.domain.messages import plain_message
-from quizapp.domain.questions import CITATION_RE, QUESTION_TYPES, TYPE_LABELS
+from quizapp.domain.questions import CITATION_RE
 from quizapp.domain.tags import TAGS
 from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
 from quizapp.presenting import card_faces, cloze_parts, prompt_html
+from quizapp.qtypes import registry
+from quizapp.qtypes.common.web import MAX_ROWS
+from quizapp.qtypes.registry import LABELS, SCHEMAS
+from quizapp.qtypes.web import editor_sections, web
 from quizapp.quiz.forms import answer_form
 from quizapp.services import authoring, sources
 from quizapp.services.banks import question_snapshot
@@ -43,26 +47,25 @@ def questions(bank_id: int):
         bank, text=args.get("q", "")[:200], qtype=args.get("type", "")[:32],
         tag=args.get("tag", "")[:64], status=status)
     return render_template("author/questions.html", bank=bank, questions=found, args=args,
-                           status=status, types=TYPE_LABELS, tags=TAGS,
+                           status=status, types=LABELS, tags=TAGS,
                            action_form=ActionForm())
 
 
-def _error_field(error: dict) -> str | None:
+def _error_field(error: dict, kind: str) -> str | None:
+    """The field an error belongs to; a whole-question error goes to the type's row list."""
     if error["loc"]:
         return str(error["loc"][0])
-    text = error["msg"]
-    for name in ("options", "gaps", "pairs", "items", "answers"):
-        if name.rstrip("s") in text:
-            return name
-    return None
+    rows = web(kind).row_lists
+    return rows[0] if len(rows) == 1 else None
 
 
 def _preview(spec) -> SimpleNamespace:
     snap = spec.model_dump(mode="json", exclude_none=True)
     shown = rules.shown_options(snap, 0, 0)
+    inline = registry.get(snap["type"]).inline_inputs
     q = SimpleNamespace(type=snap["type"], snapshot=snap, prompt=prompt_html(snap),
-                        cloze_parts=cloze_parts(snap["prompt"]) if snap["type"] == "cloze"
-                        else [])
+                        input_template=web(snap["type"]).input_template, inline_inputs=inline,
+                        cloze_parts=cloze_parts(snap["prompt"]) if inline else [])
     return SimpleNamespace(q=q, form=answer_form(snap, shown),
                            card={"faces": card_faces(snap)})
 
@@ -80,7 +83,7 @@ def editor(bank_id: int, question_id: int | None = None):
             form.load(question_snapshot(question), question.revision)
         else:
             form.type.data = request.args.get("type") if request.args.get("type") in \
-                QUESTION_TYPES else "single_choice"
+                SCHEMAS else next(iter(SCHEMAS))
             form.source.data = f"{bank.article}#" if bank.article else ""
     status, preview = 200, None
     add_row = request.form.get("add_row")
@@ -93,10 +96,11 @@ def editor(bank_id: int, question_id: int | None = None):
             rows.append_entry()
     elif form.validate_on_submit():
         try:
-            spec = QUESTION_TYPES[form.type.data].model_validate(form.question_data())
+            spec = SCHEMAS[form.type.data].model_validate(form.question_data())
         except ValidationError as e:
             for error in e.errors():
-                add_error(form, ServiceError(plain_message(error), field=_error_field(error)))
+                add_error(form, ServiceError(plain_message(error),
+                                             field=_error_field(error, form.type.data)))
             status = 400
         else:
             if form.preview.data:
@@ -128,6 +132,7 @@ def editor(bank_id: int, question_id: int | None = None):
     cited = sources.cited_paragraphs(citations)
     return render_template("author/editor.html", bank=bank, question=question, form=form,
                            preview=preview, cited=cited, row_lists=ROW_LISTS,
+                           editor_sections=editor_sections(),
                            cited_hint=None if cited else _cited_hint(citations)), status
 
 

@@ -39,12 +39,15 @@ from pydantic import ValidationError
 
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.messages import excerpt
-from quizapp.domain.questions import GAP_RE, QUESTION_TYPES, QuestionBase, snapshot
+from quizapp.domain.questions import QuestionBase, snapshot
+from quizapp.qtypes import registry
+from quizapp.qtypes.common.formats import anki_html as _html
+from quizapp.qtypes.registry import SCHEMAS
 
 from .anki_package import Deck, Note, read_package
-from .base import Collector, ImportResult, Reject, format_number, slugify
+from .base import Collector, ImportResult, Reject, slugify
 
-TYPES = frozenset(QUESTION_TYPES)
+TYPES = frozenset(SCHEMAS)
 FIELDS = ("Front", "Back", "Explanation", "Source", "Quizapp")
 CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; }
 .explanation { margin-top: 1em; font-size: 16px; }
@@ -59,57 +62,12 @@ def stable_id(*parts: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-def _html(text: str) -> str:
-    # \x1f separates a note's fields: one inside a field would split it in two.
-    return html.escape(text).replace("\r\n", "\n").replace("\n", "<br>").replace("\x1f", " ")
-
-
-def _list(items: list[str], tag: str = "ul") -> str:
-    items_html = "".join(f"<li>{_html(item)}</li>" for item in items)
-    return f"<{tag}>{items_html}</{tag.split()[0]}>"
-
-
 def front(q: QuestionBase) -> str:
-    data = q.answer_data()
-    if q.type == "cloze":
-        return _html(GAP_RE.sub("_____", q.prompt))
-    prompt = _html(q.prompt)
-    if q.type in ("single_choice", "multiple_choice"):
-        hint = "" if q.type == "single_choice" else "<br><i>(Select all that apply.)</i>"
-        return prompt + hint + _list([o["text"] for o in data["options"]], "ol type=\"a\"")
-    if q.type == "ordering":
-        return prompt + _list(sorted(data["items"], key=str.casefold))
-    if q.type == "matching":
-        rights = sorted((p["right"] for p in data["pairs"]), key=str.casefold)
-        return prompt + _list([p["left"] for p in data["pairs"]]) + _list(rights)
-    if q.type == "true_false":
-        return prompt + "<br><i>(True or false?)</i>"
-    return prompt
+    return registry.get(q.type).anki_front(q, q.answer_data())
 
 
 def back(q: QuestionBase) -> str:
-    data = q.answer_data()
-    match q.type:
-        case "single_choice" | "multiple_choice":
-            return _list([o["text"] for o in data["options"] if o["correct"]])
-        case "true_false":
-            return "True" if data["answer"] else "False"
-        case "short_answer":
-            return " / ".join(_html(a) for a in data["answers"])
-        case "numeric":
-            tolerance = f" ± {format_number(data['tolerance'])}" if data["tolerance"] else ""
-            unit = f" {data['unit']}" if data.get("unit") else ""
-            return _html(f"{format_number(data['value'])}{tolerance}{unit}")
-        case "ordering":
-            return _list(data["items"], "ol")
-        case "matching":
-            return _list([f"{p['left']} → {p['right']}" for p in data["pairs"]])
-    parts, last = [], 0
-    for match in GAP_RE.finditer(q.prompt):
-        answers = " / ".join(data["gaps"][int(match.group(1)) - 1])
-        parts += [_html(q.prompt[last : match.start()]), f"<b>{_html(answers)}</b>"]
-        last = match.end()
-    return "".join([*parts, _html(q.prompt[last:])])
+    return registry.get(q.type).anki_back(q, q.answer_data())
 
 
 def _note(model: genanki.Model, slug: str, q: QuestionBase) -> genanki.Note:
@@ -203,7 +161,8 @@ def _basic(note: Note, fields: dict[str, str]) -> dict[str, Any]:
         raise Reject("needs a source citation (write one like minsk-talks#2 in a Source field)")
     if not note.tags:
         raise Reject("needs at least one topic tag (tag the note in Anki, e.g. venue)")
-    return {"key": _key(note.guid), "type": "short_answer", "prompt": plain_text(fields["front"]),
+    return {"key": _key(note.guid), "type": registry.from_moodle("shortanswer"),
+            "prompt": plain_text(fields["front"]),
             "answers": [plain_text(fields["back"])], "explanation": explanation,
             "source": source,
             "tags": list(dict.fromkeys(tag.lower().replace("_", "-") for tag in note.tags))}

@@ -5,7 +5,6 @@ file cannot be read) or a `Rejection` (one question cannot be imported), never a
 exception.
 """
 
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -16,12 +15,19 @@ from pydantic import ValidationError
 
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.messages import MAX_ECHO, excerpt
-from quizapp.domain.questions import KEY_RE, QUESTION_TYPES, QuestionBase
+from quizapp.domain.questions import KEY_RE, QuestionBase
+from quizapp.qtypes import registry
+from quizapp.qtypes.common.formats import (  # noqa: F401 (re-exported for the formats)
+    Reject,
+    format_fraction,
+    format_number,
+    parse_number,
+)
+from quizapp.qtypes.registry import SCHEMAS
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-# What Moodle's formats (GIFT, Moodle XML) can carry: no ordering, no cloze.
-MOODLE_FAMILY_TYPES = frozenset({"single_choice", "multiple_choice", "true_false",
-                                 "short_answer", "numeric", "matching"})
+# What Moodle's formats (GIFT, Moodle XML) can carry: the types Moodle has a name for.
+MOODLE_FAMILY_TYPES = registry.moodle_family()
 
 _KEY = re.compile(KEY_RE)
 
@@ -144,15 +150,6 @@ class Format:
             raise FormatError(f"{filename} is nested too deeply to read") from None
 
 
-class Reject(Exception):
-    """One question cannot be imported: `reason` says why; `skip` marks a question type
-    quizapp does not have (it goes to ImportResult.skipped_types)."""
-
-    def __init__(self, reason: str, skip: bool = False):
-        super().__init__(reason)
-        self.reason, self.skip = reason, skip
-
-
 class Collector:
     """Builds an ImportResult question by question: validation, duplicate keys, reasons."""
 
@@ -170,9 +167,9 @@ class Collector:
             where: str = "") -> QuestionBase | None:
         """`where` starts each reason, for files without lines: "note #3: "."""
         key = data.get("key") if isinstance(data.get("key"), str) else None
-        model = QUESTION_TYPES.get(data.get("type")) if isinstance(data.get("type"), str) else None
+        model = SCHEMAS.get(data.get("type")) if isinstance(data.get("type"), str) else None
         if model is None:
-            types = ", ".join(QUESTION_TYPES)
+            types = ", ".join(SCHEMAS)
             self.reject(line, key,
                         f"{where}unknown type {excerpt(data.get('type'))}; use one of: {types}")
             return None
@@ -208,27 +205,6 @@ def slugify(text: str, fallback: str) -> str:
     return slug or fallback
 
 
-def format_number(value: float) -> str:
-    """29.0 -> '29', 0.5 -> '0.5': short, and float() reads it back exactly."""
-    if value.is_integer() and abs(value) < 1e15:
-        return "-0" if value == 0 and math.copysign(1, value) < 0 else str(int(value))
-    return repr(value)
-
-
 def parse_flag(text: str) -> bool | str:
     """'true' / 'false' as a bool; anything else stays text, for validation to refuse."""
     return {"true": True, "false": False}.get(text.strip().lower(), text)
-
-
-def format_fraction(value: float) -> str:
-    """A Moodle grade fraction: 100 / 3 -> '33.33333'."""
-    return f"{value:.5f}".rstrip("0").rstrip(".")
-
-
-def parse_number(text: str) -> float:
-    """A number as written in a file, refusing nan and infinities; ValueError otherwise."""
-    value = float(text.strip())
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"{excerpt(text)} is not a finite number")
-    return value
-

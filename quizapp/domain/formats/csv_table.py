@@ -37,7 +37,8 @@ from typing import Any
 
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.messages import excerpt
-from quizapp.domain.questions import QUESTION_TYPES, QuestionBase
+from quizapp.domain.questions import QuestionBase
+from quizapp.qtypes.registry import SCHEMAS
 
 from .base import Collector, FormatError, ImportResult
 
@@ -107,7 +108,7 @@ def _question(cells: dict[str, str], qtype: str) -> dict[str, Any] | str:
         return f"answer has a number with too many digits (at most {limit:,})"
     if not isinstance(answer, dict):
         return 'answer must be a JSON object, like {"answer": true}'
-    model = QUESTION_TYPES.get(qtype)
+    model = SCHEMAS.get(qtype)
     if model is not None:
         extra = sorted(set(answer) - set(model.answer_fields))
         if extra:

@@ -31,14 +31,14 @@ from pydantic import ValidationError
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase
+from quizapp.qtypes import registry
+from quizapp.qtypes.common.formats import gift_escape as escape
 
 from .base import (
     MOODLE_FAMILY_TYPES,
     Collector,
     ImportResult,
     Reject,
-    format_fraction,
-    format_number,
     parse_flag,
     parse_number,
     slugify,
@@ -46,7 +46,6 @@ from .base import (
 )
 
 TYPES = MOODLE_FAMILY_TYPES  # GIFT and Moodle XML carry the same types
-SPECIAL = "\\~=#{}:"
 _LABELS = re.compile(r"(?:^|\s)(source|tags|difficulty):")
 _LINE_META = re.compile(r"^(bank|typos|accents|unit|source-check-ignore):\s?(.*)$")
 _ESCAPED = re.compile(r"\\([\\~=#{}:n>%])")
@@ -56,13 +55,6 @@ FLAGS = ("typos", "accents")
 MAX_ANSWERS = 100
 NO_SOURCE = "needs a source citation (add // source: article#n)"
 NO_TAGS = "needs at least one topic tag (add tags: ... to the // source: line, e.g. tags: venue)"
-
-
-def escape(text: str, arrow: bool = False) -> str:
-    """GIFT text; `arrow` also escapes -> (inside a matching pair)."""
-    out = "".join("\\" + ch if ch in SPECIAL else ch for ch in text).replace("\n", "\\n")
-    return out.replace("->", "-\\>") if arrow else out
-
 
 
 def unescape(text: str) -> str:
@@ -84,27 +76,8 @@ def _find(text: str, target: str, start: int = 0) -> int:
 
 # ------------------------------------------------------------------------------ export
 
-def _text(text: str, arrow: bool = False) -> str:
-    """An answer's text: escaped, and a leading % kept from reading as a %weight%."""
-    out = escape(text, arrow)
-    return "\\" + out if out.startswith("%") else out
-
-
 def _answers(q: QuestionBase) -> list[str]:
-    data = q.answer_data()
-    if q.type == "single_choice":
-        return [("=" if o["correct"] else "~") + _text(o["text"]) for o in data["options"]]
-    if q.type == "multiple_choice":
-        share = 100 / sum(o["correct"] for o in data["options"])
-        return [f"~%{format_fraction(share if o['correct'] else -share)}%{_text(o['text'])}"
-                for o in data["options"]]
-    if q.type == "true_false":
-        return ["T" if data["answer"] else "F"]
-    if q.type == "short_answer":
-        return ["=" + _text(a, arrow=True) for a in data["answers"]]
-    if q.type == "numeric":
-        return [f"#{format_number(data['value'])}:{format_number(data['tolerance'])}"]
-    return [f"={_text(p['left'], True)} -> {escape(p['right'], True)}" for p in data["pairs"]]
+    return registry.get(q.type).gift_answers(q.answer_data())
 
 
 def _comments(q: QuestionBase) -> list[str]:
@@ -210,9 +183,9 @@ def _answer_fields(body: str) -> dict[str, Any]:
         raise Reject("an essay question (empty answer block) has no quizapp type", skip=True)
     word = stripped[: f].strip() if (f := _find(stripped, "#")) > 0 else stripped
     if word.upper() in ("T", "TRUE", "F", "FALSE"):
-        return {"type": "true_false", "answer": word.upper().startswith("T")}
+        return {"type": registry.from_moodle("truefalse"), "answer": word.upper().startswith("T")}
     if stripped.startswith("#"):
-        return {"type": "numeric", **_numeric(stripped)}
+        return {"type": registry.from_moodle("numerical"), **_numeric(stripped)}
     answers = _split_answers(body)
     if all(m == "=" for m, _, _ in answers):
         if any(_find(t, "->") >= 0 for _, _, t in answers):
@@ -223,15 +196,16 @@ def _answer_fields(body: str) -> dict[str, Any]:
                     raise Reject(f"matching pair {excerpt(unescape(text).strip())} has no ->")
                 pairs.append({"left": unescape(text[:arrow]).strip(),
                               "right": unescape(text[arrow + 2 :]).strip()})
-            return {"type": "matching", "pairs": pairs}
+            return {"type": registry.from_moodle("matching"), "pairs": pairs}
         if any(w not in (None, 100) for _, w, _ in answers):
             raise Reject("partial-credit answers (=%50%...) cannot be imported")
-        return {"type": "short_answer", "answers": [unescape(t).strip() for _, _, t in answers]}
+        return {"type": registry.from_moodle("shortanswer"),
+                "answers": [unescape(t).strip() for _, _, t in answers]}
     weighted = all(m == "~" for m, _, _ in answers) and any(w is not None for _, w, _ in answers)
     options = [{"text": unescape(t).strip(),
                 "correct": (w or 0) > 0 if weighted else (m == "=" or w == 100)}
                for m, w, t in answers]
-    return {"type": "multiple_choice" if weighted else "single_choice", "options": options}
+    return {"type": registry.from_moodle("multichoice", single=not weighted), "options": options}
 
 
 def _question(lines: list[str], meta: dict[str, str], number: int) -> dict[str, Any]:

@@ -31,6 +31,8 @@ from pydantic import ValidationError
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase
+from quizapp.qtypes import registry
+from quizapp.qtypes.common.formats import moodle_text as _text
 
 from .base import (
     MOODLE_FAMILY_TYPES,
@@ -38,8 +40,6 @@ from .base import (
     FormatError,
     ImportResult,
     Reject,
-    format_fraction,
-    format_number,
     parse_flag,
     parse_number,
     slugify,
@@ -47,9 +47,6 @@ from .base import (
 )
 
 TYPES = MOODLE_FAMILY_TYPES  # GIFT and Moodle XML carry the same types
-MOODLE_TYPES = {"single_choice": "multichoice", "multiple_choice": "multichoice",
-                "true_false": "truefalse", "short_answer": "shortanswer",
-                "numeric": "numerical", "matching": "matching"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CATEGORY = "$course$/top/"
 _PREFIXED = ("source", "difficulty", "typos", "accents", "source-check-ignore")
@@ -71,19 +68,6 @@ def carries(q: QuestionBase) -> str | None:
 
 # ------------------------------------------------------------------------------ export
 
-def _text(parent: ET.Element, tag: str, text: str, markdown: bool = False) -> ET.Element:
-    element = ET.SubElement(parent, tag, {"format": "markdown"} if markdown else {})
-    ET.SubElement(element, "text").text = text
-    return element
-
-
-def _answer(parent: ET.Element, fraction: float, text: str) -> ET.Element:
-    element = ET.SubElement(parent, "answer", {"fraction": format_fraction(fraction),
-                                               "format": "markdown"})
-    ET.SubElement(element, "text").text = text
-    return element
-
-
 def _tags(q: QuestionBase) -> list[str]:
     data = q.answer_data()
     tags = [f"source:{c}" for c in q.source] + list(q.tags) + [f"difficulty:{q.difficulty}"]
@@ -94,34 +78,7 @@ def _tags(q: QuestionBase) -> list[str]:
 
 
 def _answers(element: ET.Element, q: QuestionBase) -> None:
-    data = q.answer_data()
-    if q.type in ("single_choice", "multiple_choice"):
-        single = q.type == "single_choice"
-        share = 100 / sum(o["correct"] for o in data["options"])
-        ET.SubElement(element, "single").text = "true" if single else "false"
-        ET.SubElement(element, "shuffleanswers").text = "true"
-        for o in data["options"]:
-            _answer(element, share if o["correct"] else (0 if single else -share), o["text"])
-    elif q.type == "true_false":
-        _answer(element, 100 if data["answer"] else 0, "true")
-        _answer(element, 0 if data["answer"] else 100, "false")
-    elif q.type == "short_answer":
-        ET.SubElement(element, "usecase").text = "0"
-        for text in data["answers"]:
-            _answer(element, 100, text)
-    elif q.type == "numeric":
-        answer = _answer(element, 100, format_number(data["value"]))
-        ET.SubElement(answer, "tolerance").text = format_number(data["tolerance"])
-        if data.get("unit"):
-            unit = ET.SubElement(ET.SubElement(element, "units"), "unit")
-            ET.SubElement(unit, "multiplier").text = "1"
-            ET.SubElement(unit, "unit_name").text = data["unit"]
-            ET.SubElement(element, "unitgradingtype").text = "0"
-    else:
-        ET.SubElement(element, "shuffleanswers").text = "true"
-        for pair in data["pairs"]:
-            sub = _text(element, "subquestion", pair["left"], markdown=True)
-            ET.SubElement(ET.SubElement(sub, "answer"), "text").text = pair["right"]
+    registry.get(q.type).moodle_answers(element, q.answer_data())
 
 
 def export_moodle_xml(header: BankHeader, questions: list[QuestionBase]) -> bytes:
@@ -131,7 +88,7 @@ def export_moodle_xml(header: BankHeader, questions: list[QuestionBase]) -> byte
     _text(category, "info", header.description, markdown=True)
     ET.SubElement(category, "idnumber").text = header.slug
     for q in questions:
-        element = ET.SubElement(quiz, "question", {"type": MOODLE_TYPES[q.type]})
+        element = ET.SubElement(quiz, "question", {"type": registry.get(q.type).moodle_name})
         _text(element, "name", q.key)
         _text(element, "questiontext", q.prompt, markdown=True)
         _text(element, "generalfeedback", q.explanation, markdown=True)
@@ -181,16 +138,17 @@ def _answer_fields(kind: str, element: ET.Element) -> dict[str, Any]:
     if kind == "multichoice":
         single = (element.findtext("single") or "true").strip().lower() in ("true", "1")
         options = [{"text": text, "correct": f > 0} for f, text, _ in answers]
-        return {"type": "single_choice" if single else "multiple_choice", "options": options}
+        return {"type": registry.from_moodle(kind, single=single), "options": options}
     if kind == "truefalse":
         right = [text.strip().lower() for f, text, _ in answers if f > 0]
         if len(right) != 1 or right[0] not in ("true", "false"):
             raise Reject("a truefalse question needs one right answer, true or false")
-        return {"type": "true_false", "answer": right[0] == "true"}
+        return {"type": registry.from_moodle(kind), "answer": right[0] == "true"}
     if kind == "shortanswer":
         if any(0 < f < 100 for f, _, _ in answers):
             raise Reject("partial-credit answers cannot be imported")
-        return {"type": "short_answer", "answers": [t for f, t, _ in answers if f >= 100]}
+        return {"type": registry.from_moodle(kind),
+                "answers": [t for f, t, _ in answers if f >= 100]}
     if kind == "numerical":
         full = [(text, a) for f, text, a in answers if f >= 100 and text.strip() != "*"]
         if not full:
@@ -205,10 +163,10 @@ def _answer_fields(kind: str, element: ET.Element) -> dict[str, Any]:
                  if (u.findtext("multiplier") or "1").strip() in ("1", "1.0")]
         if units and (units[0].findtext("unit_name") or "").strip():
             fields["unit"] = units[0].findtext("unit_name")
-        return {"type": "numeric", **fields}
+        return {"type": registry.from_moodle(kind), **fields}
     pairs = [{"left": _read(sub), "right": _read(sub, "answer/text")}
              for sub in element.findall("subquestion")]
-    return {"type": "matching", "pairs": [p for p in pairs if p["left"].strip()]}
+    return {"type": registry.from_moodle(kind), "pairs": [p for p in pairs if p["left"].strip()]}
 
 
 def _meta(element: ET.Element) -> dict[str, Any]:
@@ -267,7 +225,7 @@ def parse_moodle_xml(text: str, filename: str) -> ImportResult:
             elif collect.result.header is None:
                 collect.result.header = header
             continue
-        if kind not in MOODLE_TYPES.values():
+        if registry.for_moodle(kind, single=True) is None:
             collect.skip(None, key, f"question #{number}: Moodle {excerpt(kind)} questions have no "
                                     "quizapp type")
             continue

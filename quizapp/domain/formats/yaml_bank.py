@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from quizapp.domain.bank_file import BankHeader, parse_bank
-from quizapp.domain.questions import QUESTION_TYPES, QuestionBase, snapshot
+from quizapp.domain.questions import QuestionBase, snapshot
+from quizapp.qtypes.registry import SCHEMAS
 
 from .base import FormatError, ImportResult, Rejection
 
@@ -48,7 +49,7 @@ _Dumper.add_representer(
 
 def _styled(question: QuestionBase) -> dict[str, Any]:
     data = snapshot(question)
-    answer_fields = QUESTION_TYPES[question.type].answer_fields
+    answer_fields = SCHEMAS[question.type].answer_fields
     order = [*COMMON_FIELDS, *answer_fields, *TRAILING_FIELDS]
     out: dict[str, Any] = {}
     for name in order:

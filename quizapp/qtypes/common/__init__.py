@@ -1,0 +1,1 @@
+"""What question types share; below every type module, and importing none."""

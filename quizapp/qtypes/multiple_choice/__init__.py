@@ -1,0 +1,84 @@
+"""Multiple choice: any number of options (at least one) are right; partial credit."""
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from quizapp.domain.questions import QuestionBase
+from quizapp.qtypes.base import QuestionType
+from quizapp.qtypes.common import choices
+from quizapp.qtypes.common.formats import format_fraction, gift_text
+from quizapp.qtypes.common.grading import InvalidResponse, Result, as_list, index, plural, result
+from quizapp.qtypes.common.schema import Option, distinct
+
+
+class MultipleChoice(QuestionBase):
+    answer_fields = ("options",)
+    type: Literal["multiple_choice"]
+    options: list[Option] = Field(min_length=2, max_length=12)
+
+    @model_validator(mode="after")
+    def _some_correct(self):
+        if not any(o.correct for o in self.options):
+            raise ValueError("multiple choice needs at least one correct option")
+        distinct([o.text for o in self.options], "options")
+        return self
+
+
+class MultipleChoiceType(QuestionType):
+    name = "multiple_choice"
+    label = "Multiple choice"
+    schema = MultipleChoice
+    moodle_name, moodle_single = "multichoice", False
+
+    def grade(self, data: Mapping[str, Any], response: Any) -> Result:
+        """Partial credit: (right picks - wrong picks) / number of correct options, at least 0.
+
+        Response: the picked option indexes (any order, no duplicates, at least one)."""
+        options = data["options"]
+        picks = [index(v, len(options)) for v in as_list(response, "options")]
+        if not picks:
+            raise InvalidResponse("Pick at least one option")
+        if len(set(picks)) != len(picks):
+            raise InvalidResponse("An option is picked twice")
+        n_correct = sum(bool(o["correct"]) for o in options)
+        right = sum(bool(options[i]["correct"]) for i in picks)
+        wrong = len(picks) - right
+        score = (right - wrong) / n_correct
+        feedback = f"{right} of {plural(n_correct, 'right option')} picked"
+        if wrong:
+            feedback += f", {plural(wrong, 'wrong pick')}"
+        return result(score, sorted(picks), "Correct" if score >= 1 else feedback)
+
+    def shown_order(self, snapshot, seed, position):
+        return choices.shown_order(snapshot, seed, position)
+
+    def card_options(self, snapshot, seed):
+        return choices.card_options(snapshot, seed)
+
+    def right_answer(self, snapshot):
+        return choices.right_answer(snapshot)
+
+    def response_text(self, snapshot, response):
+        return [snapshot["options"][i]["text"] for i in sorted(response)] or ["(none)"]
+
+    def claims(self, snapshot):
+        return choices.claims(snapshot)
+
+    def gift_answers(self, data):
+        share = 100 / sum(o["correct"] for o in data["options"])
+        return [f"~%{format_fraction(share if o['correct'] else -share)}%{gift_text(o['text'])}"
+                for o in data["options"]]
+
+    def moodle_answers(self, element, data):
+        choices.moodle_answers(element, data["options"], single=False)
+
+    def anki_front(self, q, data):
+        return choices.anki_front(q.prompt, data["options"], "<br><i>(Select all that apply.)</i>")
+
+    def anki_back(self, q, data):
+        return choices.anki_back(data["options"])
+
+
+TYPE = MultipleChoiceType()

@@ -1,0 +1,71 @@
+"""Single choice: exactly one option is right."""
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from quizapp.domain.questions import QuestionBase
+from quizapp.qtypes.base import QuestionType
+from quizapp.qtypes.common import choices
+from quizapp.qtypes.common.formats import gift_text
+from quizapp.qtypes.common.grading import Result, index, result
+from quizapp.qtypes.common.schema import Option, distinct
+
+
+class SingleChoice(QuestionBase):
+    answer_fields = ("options",)
+    type: Literal["single_choice"]
+    options: list[Option] = Field(min_length=2, max_length=12)
+
+    @model_validator(mode="after")
+    def _one_correct(self):
+        correct = sum(o.correct for o in self.options)
+        if correct != 1:
+            raise ValueError(f"single choice needs exactly one correct option (found {correct})")
+        distinct([o.text for o in self.options], "options")
+        return self
+
+
+class SingleChoiceType(QuestionType):
+    name = "single_choice"
+    label = "Single choice"
+    schema = SingleChoice
+    moodle_name, moodle_single = "multichoice", True
+
+    def grade(self, data: Mapping[str, Any], response: Any) -> Result:
+        """One point for the correct option (response: the chosen option's index)."""
+        options = data["options"]
+        i = index(response, len(options))
+        right = bool(options[i]["correct"])
+        return result(1 if right else 0, i, "Correct" if right else "Not quite")
+
+    def shown_order(self, snapshot, seed, position):
+        return choices.shown_order(snapshot, seed, position)
+
+    def card_options(self, snapshot, seed):
+        return choices.card_options(snapshot, seed)
+
+    def right_answer(self, snapshot):
+        return choices.right_answer(snapshot)
+
+    def response_text(self, snapshot, response):
+        return [snapshot["options"][response]["text"]]
+
+    def claims(self, snapshot):
+        return choices.claims(snapshot)
+
+    def gift_answers(self, data):
+        return [("=" if o["correct"] else "~") + gift_text(o["text"]) for o in data["options"]]
+
+    def moodle_answers(self, element, data):
+        choices.moodle_answers(element, data["options"], single=True)
+
+    def anki_front(self, q, data):
+        return choices.anki_front(q.prompt, data["options"])
+
+    def anki_back(self, q, data):
+        return choices.anki_back(data["options"])
+
+
+TYPE = SingleChoiceType()
