@@ -72,6 +72,11 @@ class QuestionType:
         """Moodle XML answer elements under `element` (types with a `moodle_name` only)."""
         raise NotImplementedError
 
+    def moodle_read(self, element: Any, answers: list[tuple[float, str, Any]]) -> dict[str, Any]:
+        """The type's fields from a Moodle XML <question>; `answers`: each <answer>'s
+        (fraction, text, element). Raises `Reject` for what cannot be imported."""
+        raise NotImplementedError
+
     def anki_front(self, q: QuestionBase, data: Mapping[str, Any]) -> str:
         return anki_html(q.prompt)
 

@@ -32,6 +32,7 @@ from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes import registry
+from quizapp.qtypes.common.formats import moodle_read as _read
 from quizapp.qtypes.common.formats import moodle_text as _text
 
 from .base import (
@@ -104,11 +105,6 @@ def export_moodle_xml(header: BankHeader, questions: list[QuestionBase]) -> byte
 
 # ------------------------------------------------------------------------------ import
 
-def _read(element: ET.Element | None, path: str = "text") -> str:
-    found = element.find(path) if element is not None else None
-    return (found.text or "") if found is not None else ""
-
-
 def _header(element: ET.Element) -> BankHeader | str:
     path = _read(element, "category/text").strip()
     title = path.removeprefix(CATEGORY) if path.startswith(CATEGORY) else \
@@ -134,39 +130,15 @@ def _fractions(element: ET.Element) -> list[tuple[float, str, ET.Element]]:
 
 
 def _answer_fields(kind: str, element: ET.Element) -> dict[str, Any]:
-    answers = _fractions(element)
-    if kind == "multichoice":
-        single = (element.findtext("single") or "true").strip().lower() in ("true", "1")
-        options = [{"text": text, "correct": f > 0} for f, text, _ in answers]
-        return {"type": registry.from_moodle(kind, single=single), "options": options}
-    if kind == "truefalse":
-        right = [text.strip().lower() for f, text, _ in answers if f > 0]
-        if len(right) != 1 or right[0] not in ("true", "false"):
-            raise Reject("a truefalse question needs one right answer, true or false")
-        return {"type": registry.from_moodle(kind), "answer": right[0] == "true"}
-    if kind == "shortanswer":
-        if any(0 < f < 100 for f, _, _ in answers):
-            raise Reject("partial-credit answers cannot be imported")
-        return {"type": registry.from_moodle(kind),
-                "answers": [t for f, t, _ in answers if f >= 100]}
-    if kind == "numerical":
-        full = [(text, a) for f, text, a in answers if f >= 100 and text.strip() != "*"]
-        if not full:
-            raise Reject("a numerical question needs an answer with fraction 100")
-        try:
-            fields: dict[str, Any] = {
-                "value": parse_number(full[0][0]),
-                "tolerance": parse_number(full[0][1].findtext("tolerance") or "0")}
-        except ValueError as e:
-            raise Reject(f"numerical answer: {e}") from None
-        units = [u for u in element.findall("units/unit")
-                 if (u.findtext("multiplier") or "1").strip() in ("1", "1.0")]
-        if units and (units[0].findtext("unit_name") or "").strip():
-            fields["unit"] = units[0].findtext("unit_name")
-        return {"type": registry.from_moodle(kind), **fields}
-    pairs = [{"left": _read(sub), "right": _read(sub, "answer/text")}
-             for sub in element.findall("subquestion")]
-    return {"type": registry.from_moodle(kind), "pairs": [p for p in pairs if p["left"].strip()]}
+    """The type's fields, read by the type Moodle calls `kind` (multichoice: by <single>)."""
+    qtype = registry.for_moodle(kind, single=_single(element))
+    if qtype is None:
+        raise Reject(f"Moodle {excerpt(kind)} questions have no quizapp type", skip=True)
+    return {"type": qtype.name, **qtype.moodle_read(element, _fractions(element))}
+
+
+def _single(element: ET.Element) -> bool:
+    return (element.findtext("single") or "true").strip().lower() in ("true", "1")
 
 
 def _meta(element: ET.Element) -> dict[str, Any]:
@@ -225,7 +197,7 @@ def parse_moodle_xml(text: str, filename: str) -> ImportResult:
             elif collect.result.header is None:
                 collect.result.header = header
             continue
-        if registry.for_moodle(kind, single=True) is None:
+        if registry.for_moodle(kind, single=_single(element)) is None:
             collect.skip(None, key, f"question #{number}: Moodle {excerpt(kind)} questions have no "
                                     "quizapp type")
             continue

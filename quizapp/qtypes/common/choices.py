@@ -38,3 +38,7 @@ def moodle_answers(element: Any, options: list[dict[str, Any]], single: bool) ->
     ET.SubElement(element, "shuffleanswers").text = "true"
     for o in options:
         moodle_answer(element, share if o["correct"] else (0 if single else -share), o["text"])
+
+
+def moodle_read(answers: list[tuple[float, str, Any]]) -> dict[str, Any]:
+    return {"options": [{"text": text, "correct": f > 0} for f, text, _ in answers]}

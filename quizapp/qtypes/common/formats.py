@@ -72,3 +72,8 @@ def gift_text(text: str, arrow: bool = False) -> str:
     """An answer's text: escaped, and a leading % kept from reading as a %weight%."""
     out = gift_escape(text, arrow)
     return "\\" + out if out.startswith("%") else out
+
+
+def moodle_read(element: ET.Element | None, path: str = "text") -> str:
+    found = element.find(path) if element is not None else None
+    return (found.text or "") if found is not None else ""

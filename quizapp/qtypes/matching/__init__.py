@@ -9,7 +9,14 @@ from pydantic import Field, field_validator
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common import order as rules
-from quizapp.qtypes.common.formats import anki_html, anki_list, gift_escape, gift_text, moodle_text
+from quizapp.qtypes.common.formats import (
+    anki_html,
+    anki_list,
+    gift_escape,
+    gift_text,
+    moodle_read,
+    moodle_text,
+)
 from quizapp.qtypes.common.grading import (
     InvalidResponse,
     Result,
@@ -85,6 +92,11 @@ class MatchingType(QuestionType):
         for pair in data["pairs"]:
             sub = moodle_text(element, "subquestion", pair["left"], markdown=True)
             ET.SubElement(ET.SubElement(sub, "answer"), "text").text = pair["right"]
+
+    def moodle_read(self, element, answers):
+        pairs = [{"left": moodle_read(sub), "right": moodle_read(sub, "answer/text")}
+                 for sub in element.findall("subquestion")]
+        return {"pairs": [p for p in pairs if p["left"].strip()]}
 
     def anki_front(self, q, data):
         rights = sorted((p["right"] for p in data["pairs"]), key=str.casefold)

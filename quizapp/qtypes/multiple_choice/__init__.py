@@ -74,6 +74,9 @@ class MultipleChoiceType(QuestionType):
     def moodle_answers(self, element, data):
         choices.moodle_answers(element, data["options"], single=False)
 
+    def moodle_read(self, element, answers):
+        return choices.moodle_read(answers)
+
     def anki_front(self, q, data):
         return choices.anki_front(q.prompt, data["options"], "<br><i>(Select all that apply.)</i>")
 

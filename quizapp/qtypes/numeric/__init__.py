@@ -9,7 +9,13 @@ from pydantic import Field, field_validator
 
 from quizapp.domain.questions import QuestionBase, Short
 from quizapp.qtypes.base import QuestionType
-from quizapp.qtypes.common.formats import anki_html, format_number, moodle_answer
+from quizapp.qtypes.common.formats import (
+    Reject,
+    anki_html,
+    format_number,
+    moodle_answer,
+    parse_number,
+)
 from quizapp.qtypes.common.grading import InvalidResponse, Result, parse_response_number, result
 
 
@@ -71,6 +77,22 @@ class NumericType(QuestionType):
             ET.SubElement(unit, "multiplier").text = "1"
             ET.SubElement(unit, "unit_name").text = data["unit"]
             ET.SubElement(element, "unitgradingtype").text = "0"
+
+    def moodle_read(self, element, answers):
+        full = [(text, a) for f, text, a in answers if f >= 100 and text.strip() != "*"]
+        if not full:
+            raise Reject("a numerical question needs an answer with fraction 100")
+        try:
+            fields: dict[str, Any] = {
+                "value": parse_number(full[0][0]),
+                "tolerance": parse_number(full[0][1].findtext("tolerance") or "0")}
+        except ValueError as e:
+            raise Reject(f"numerical answer: {e}") from None
+        units = [u for u in element.findall("units/unit")
+                 if (u.findtext("multiplier") or "1").strip() in ("1", "1.0")]
+        if units and (units[0].findtext("unit_name") or "").strip():
+            fields["unit"] = units[0].findtext("unit_name")
+        return fields
 
     def anki_back(self, q, data):
         tolerance = f" ± {format_number(data['tolerance'])}" if data["tolerance"] else ""

@@ -10,7 +10,7 @@ from pydantic import Field, StrictBool
 from quizapp.domain.questions import QuestionBase, Short
 from quizapp.domain.text import fold
 from quizapp.qtypes.base import QuestionType
-from quizapp.qtypes.common.formats import anki_html, gift_text, moodle_answer
+from quizapp.qtypes.common.formats import Reject, anki_html, gift_text, moodle_answer
 from quizapp.qtypes.common.grading import InvalidResponse, Result, match_text, result, typed_text
 
 
@@ -68,6 +68,11 @@ class ShortAnswerType(QuestionType):
         ET.SubElement(element, "usecase").text = "0"
         for text in data["answers"]:
             moodle_answer(element, 100, text)
+
+    def moodle_read(self, element, answers):
+        if any(0 < f < 100 for f, _, _ in answers):
+            raise Reject("partial-credit answers cannot be imported")
+        return {"answers": [t for f, t, _ in answers if f >= 100]}
 
     def anki_back(self, q, data):
         return " / ".join(anki_html(a) for a in data["answers"])

@@ -61,6 +61,9 @@ class SingleChoiceType(QuestionType):
     def moodle_answers(self, element, data):
         choices.moodle_answers(element, data["options"], single=True)
 
+    def moodle_read(self, element, answers):
+        return choices.moodle_read(answers)
+
     def anki_front(self, q, data):
         return choices.anki_front(q.prompt, data["options"])
 

@@ -7,7 +7,7 @@ from pydantic import StrictBool
 
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes.base import QuestionType
-from quizapp.qtypes.common.formats import anki_html, moodle_answer
+from quizapp.qtypes.common.formats import Reject, anki_html, moodle_answer
 from quizapp.qtypes.common.grading import InvalidResponse, Result, result
 
 
@@ -49,6 +49,12 @@ class TrueFalseType(QuestionType):
     def moodle_answers(self, element, data):
         moodle_answer(element, 100 if data["answer"] else 0, "true")
         moodle_answer(element, 0 if data["answer"] else 100, "false")
+
+    def moodle_read(self, element, answers):
+        right = [text.strip().lower() for f, text, _ in answers if f > 0]
+        if len(right) != 1 or right[0] not in ("true", "false"):
+            raise Reject("a truefalse question needs one right answer, true or false")
+        return {"answer": right[0] == "true"}
 
     def anki_front(self, q, data):
         return anki_html(q.prompt) + "<br><i>(True or false?)</i>"
