@@ -72,6 +72,12 @@ class QuestionType:
         """Moodle XML answer elements under `element` (types with a `moodle_name` only)."""
         raise NotImplementedError
 
+    def gift_read(self, body: str, answers: list[tuple[str, float | None, str]] | None
+                  ) -> dict[str, Any]:
+        """The type's fields from a GIFT answer block (`body`, stripped); `answers`: its
+        (marker, weight, text) answers, for the kinds written as = / ~ answers."""
+        raise NotImplementedError
+
     def moodle_read(self, element: Any, answers: list[tuple[float, str, Any]]) -> dict[str, Any]:
         """The type's fields from a Moodle XML <question>; `answers`: each <answer>'s
         (fraction, text, element). Raises `Reject` for what cannot be imported."""

@@ -29,10 +29,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from quizapp.domain.bank_file import BankHeader
-from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes import registry
 from quizapp.qtypes.common.formats import gift_escape as escape
+from quizapp.qtypes.common.formats import gift_find as _find
+from quizapp.qtypes.common.formats import gift_split_answers as _split_answers
+from quizapp.qtypes.common.formats import gift_unescape as unescape
 
 from .base import (
     MOODLE_FAMILY_TYPES,
@@ -40,7 +42,6 @@ from .base import (
     ImportResult,
     Reject,
     parse_flag,
-    parse_number,
     slugify,
     validation_reason,
 )
@@ -48,30 +49,10 @@ from .base import (
 TYPES = MOODLE_FAMILY_TYPES  # GIFT and Moodle XML carry the same types
 _LABELS = re.compile(r"(?:^|\s)(source|tags|difficulty):")
 _LINE_META = re.compile(r"^(bank|typos|accents|unit|source-check-ignore):\s?(.*)$")
-_ESCAPED = re.compile(r"\\([\\~=#{}:n>%])")
-_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]")
 FLAGS = ("typos", "accents")
-MAX_ANSWERS = 100
 NO_SOURCE = "needs a source citation (add // source: article#n)"
 NO_TAGS = "needs at least one topic tag (add tags: ... to the // source: line, e.g. tags: venue)"
-
-
-def unescape(text: str) -> str:
-    return _ESCAPED.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
-
-
-def _find(text: str, target: str, start: int = 0) -> int:
-    """The first unescaped occurrence of `target` from `start`, or -1."""
-    i = start
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(target, i):
-            return i
-        else:
-            i += 1
-    return -1
 
 
 # ------------------------------------------------------------------------------ export
@@ -135,77 +116,30 @@ def _meta(comments: list[str]) -> dict[str, str]:
     return meta
 
 
-def _split_answers(body: str) -> list[tuple[str, float | None, str]]:
-    """`=a ~%50%b` -> [("=", None, "a"), ("~", 50.0, "b")], per-answer feedback dropped."""
-    starts, i = [], 0
-    while i < len(body):
-        if body[i] == "\\":
-            i += 1
-        elif body[i] in "=~":
-            starts.append(i)
-        i += 1
-    if len(starts) > MAX_ANSWERS:
-        raise Reject(f"more than {MAX_ANSWERS} answers in one question")
-    if not starts or body[: starts[0]].strip():
-        raise Reject("the answer block needs answers starting with = (right) or ~ (wrong)")
-    answers = []
-    for start, end in zip(starts, [*starts[1:], len(body)], strict=True):
-        marker, text, weight = body[start], body[start + 1 : end].strip(), None
-        if weighted := _WEIGHT.match(text):
-            weight, text = float(weighted.group(1)), text[weighted.end() :]
-        feedback = _find(text, "#")
-        answers.append((marker, weight, text[:feedback] if feedback >= 0 else text))
-    return answers
-
-
-def _numeric(body: str) -> dict[str, Any]:
-    spec = body[1:].strip()
-    if spec.startswith("="):
-        full = [t for _, w, t in _split_answers(spec) if w is None or w == 100]
-        spec = full[0] if full else ""
-    spec = spec[: f] if (f := _find(spec, "#")) >= 0 else spec
-    try:
-        if ".." in spec:
-            low, high = (parse_number(part) for part in spec.split("..", 1))
-            return {"value": (low + high) / 2, "tolerance": abs(high - low) / 2}
-        colon = _find(spec, ":")
-        if colon >= 0:
-            return {"value": parse_number(spec[:colon]),
-                    "tolerance": parse_number(spec[colon + 1 :])}
-        return {"value": parse_number(spec), "tolerance": 0}
-    except ValueError:
-        raise Reject(excerpt(spec.strip()) + " is not a number; write {#value:tolerance}") from None
-
-
 def _answer_fields(body: str) -> dict[str, Any]:
+    """Which of Moodle's kinds the answer block's syntax is; the type of that kind reads it."""
     stripped = body.strip()
     if not stripped:
         raise Reject("an essay question (empty answer block) has no quizapp type", skip=True)
     word = stripped[: f].strip() if (f := _find(stripped, "#")) > 0 else stripped
+    answers = None
     if word.upper() in ("T", "TRUE", "F", "FALSE"):
-        return {"type": registry.from_moodle("truefalse"), "answer": word.upper().startswith("T")}
-    if stripped.startswith("#"):
-        return {"type": registry.from_moodle("numerical"), **_numeric(stripped)}
-    answers = _split_answers(body)
-    if all(m == "=" for m, _, _ in answers):
-        if any(_find(t, "->") >= 0 for _, _, t in answers):
-            pairs = []
-            for _, _, text in answers:
-                arrow = _find(text, "->")
-                if arrow < 0:
-                    raise Reject(f"matching pair {excerpt(unescape(text).strip())} has no ->")
-                pairs.append({"left": unescape(text[:arrow]).strip(),
-                              "right": unescape(text[arrow + 2 :]).strip()})
-            return {"type": registry.from_moodle("matching"), "pairs": pairs}
-        if any(w not in (None, 100) for _, w, _ in answers):
-            raise Reject("partial-credit answers (=%50%...) cannot be imported")
-        return {"type": registry.from_moodle("shortanswer"),
-                "answers": [unescape(t).strip() for _, _, t in answers]}
-    weighted = all(m == "~" for m, _, _ in answers) and any(w is not None for _, w, _ in answers)
-    options = [{"text": unescape(t).strip(),
-                "correct": (w or 0) > 0 if weighted else (m == "=" or w == 100)}
-               for m, w, t in answers]
-    return {"type": registry.from_moodle("multichoice", single=not weighted), "options": options}
+        qtype = registry.for_moodle("truefalse")
+    elif stripped.startswith("#"):
+        qtype = registry.for_moodle("numerical")
+    else:
+        answers = _split_answers(body)
+        if all(m == "=" for m, _, _ in answers):
+            qtype = registry.for_moodle("matching") \
+                if any(_find(t, "->") >= 0 for _, _, t in answers) \
+                else registry.for_moodle("shortanswer")
+        else:
+            weighted = all(m == "~" for m, _, _ in answers) \
+                and any(w is not None for _, w, _ in answers)
+            qtype = registry.for_moodle("multichoice", single=not weighted)
+    if qtype is None:
+        raise Reject("this GIFT question's kind has no quizapp type", skip=True)
+    return {"type": qtype.name, **qtype.gift_read(stripped, answers)}
 
 
 def _question(lines: list[str], meta: dict[str, str], number: int) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from quizapp.qtypes.common import order as rules
-from quizapp.qtypes.common.formats import anki_html, anki_list, moodle_answer
+from quizapp.qtypes.common.formats import anki_html, anki_list, gift_unescape, moodle_answer
 
 
 def shown_order(snapshot: Mapping[str, Any], seed: int, position: int) -> list[int]:
@@ -42,3 +42,10 @@ def moodle_answers(element: Any, options: list[dict[str, Any]], single: bool) ->
 
 def moodle_read(answers: list[tuple[float, str, Any]]) -> dict[str, Any]:
     return {"options": [{"text": text, "correct": f > 0} for f, text, _ in answers]}
+
+
+def gift_read(answers: list[tuple[str, float | None, str]], weighted: bool) -> dict[str, Any]:
+    """Options from GIFT answers: by weight (> 0 is right) when `weighted`, else by = or 100%."""
+    return {"options": [{"text": gift_unescape(t).strip(),
+                         "correct": (w or 0) > 0 if weighted else (m == "=" or w == 100)}
+                        for m, w, t in answers]}

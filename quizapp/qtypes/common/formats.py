@@ -2,11 +2,15 @@
 
 import html
 import math
+import re
 import xml.etree.ElementTree as ET
 
 from quizapp.domain.messages import excerpt
 
 GIFT_SPECIAL = "\\~=#{}:"
+GIFT_ESCAPED = re.compile(r"\\([\\~=#{}:n>%])")
+GIFT_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+GIFT_MAX_ANSWERS = 100
 
 
 class Reject(Exception):
@@ -77,3 +81,43 @@ def gift_text(text: str, arrow: bool = False) -> str:
 def moodle_read(element: ET.Element | None, path: str = "text") -> str:
     found = element.find(path) if element is not None else None
     return (found.text or "") if found is not None else ""
+
+
+def gift_unescape(text: str) -> str:
+    return GIFT_ESCAPED.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+
+
+def gift_find(text: str, target: str, start: int = 0) -> int:
+    """The first unescaped occurrence of `target` from `start`, or -1."""
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text.startswith(target, i):
+            return i
+        else:
+            i += 1
+    return -1
+
+
+def gift_split_answers(body: str) -> list[tuple[str, float | None, str]]:
+    """`=a ~%50%b` -> [("=", None, "a"), ("~", 50.0, "b")], per-answer feedback dropped."""
+    starts, i = [], 0
+    while i < len(body):
+        if body[i] == "\\":
+            i += 1
+        elif body[i] in "=~":
+            starts.append(i)
+        i += 1
+    if len(starts) > GIFT_MAX_ANSWERS:
+        raise Reject(f"more than {GIFT_MAX_ANSWERS} answers in one question")
+    if not starts or body[: starts[0]].strip():
+        raise Reject("the answer block needs answers starting with = (right) or ~ (wrong)")
+    answers = []
+    for start, end in zip(starts, [*starts[1:], len(body)], strict=True):
+        marker, text, weight = body[start], body[start + 1 : end].strip(), None
+        if weighted := GIFT_WEIGHT.match(text):
+            weight, text = float(weighted.group(1)), text[weighted.end() :]
+        feedback = gift_find(text, "#")
+        answers.append((marker, weight, text[:feedback] if feedback >= 0 else text))
+    return answers

@@ -6,14 +6,18 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common import order as rules
 from quizapp.qtypes.common.formats import (
+    Reject,
     anki_html,
     anki_list,
     gift_escape,
+    gift_find,
     gift_text,
+    gift_unescape,
     moodle_read,
     moodle_text,
 )
@@ -92,6 +96,16 @@ class MatchingType(QuestionType):
         for pair in data["pairs"]:
             sub = moodle_text(element, "subquestion", pair["left"], markdown=True)
             ET.SubElement(ET.SubElement(sub, "answer"), "text").text = pair["right"]
+
+    def gift_read(self, body, answers):
+        pairs = []
+        for _, _, text in answers:
+            arrow = gift_find(text, "->")
+            if arrow < 0:
+                raise Reject(f"matching pair {excerpt(gift_unescape(text).strip())} has no ->")
+            pairs.append({"left": gift_unescape(text[:arrow]).strip(),
+                          "right": gift_unescape(text[arrow + 2 :]).strip()})
+        return {"pairs": pairs}
 
     def moodle_read(self, element, answers):
         pairs = [{"left": moodle_read(sub), "right": moodle_read(sub, "answer/text")}

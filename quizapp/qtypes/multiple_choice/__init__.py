@@ -74,6 +74,9 @@ class MultipleChoiceType(QuestionType):
     def moodle_answers(self, element, data):
         choices.moodle_answers(element, data["options"], single=False)
 
+    def gift_read(self, body, answers):
+        return choices.gift_read(answers, weighted=True)
+
     def moodle_read(self, element, answers):
         return choices.moodle_read(answers)
 

@@ -7,12 +7,15 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import QuestionBase, Short
 from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common.formats import (
     Reject,
     anki_html,
     format_number,
+    gift_find,
+    gift_split_answers,
     moodle_answer,
     parse_number,
 )
@@ -77,6 +80,26 @@ class NumericType(QuestionType):
             ET.SubElement(unit, "multiplier").text = "1"
             ET.SubElement(unit, "unit_name").text = data["unit"]
             ET.SubElement(element, "unitgradingtype").text = "0"
+
+    def gift_read(self, body, answers):
+        """{#value:tolerance}, {#min..max} or {#=value:tolerance ...} (the full-credit one)."""
+        spec = body[1:].strip()
+        if spec.startswith("="):
+            full = [t for _, w, t in gift_split_answers(spec) if w is None or w == 100]
+            spec = full[0] if full else ""
+        spec = spec[: f] if (f := gift_find(spec, "#")) >= 0 else spec
+        try:
+            if ".." in spec:
+                low, high = (parse_number(part) for part in spec.split("..", 1))
+                return {"value": (low + high) / 2, "tolerance": abs(high - low) / 2}
+            colon = gift_find(spec, ":")
+            if colon >= 0:
+                return {"value": parse_number(spec[:colon]),
+                        "tolerance": parse_number(spec[colon + 1 :])}
+            return {"value": parse_number(spec), "tolerance": 0}
+        except ValueError:
+            raise Reject(excerpt(spec.strip()) + " is not a number; write {#value:tolerance}"
+                         ) from None
 
     def moodle_read(self, element, answers):
         full = [(text, a) for f, text, a in answers if f >= 100 and text.strip() != "*"]

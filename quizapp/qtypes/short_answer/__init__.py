@@ -10,7 +10,13 @@ from pydantic import Field, StrictBool
 from quizapp.domain.questions import QuestionBase, Short
 from quizapp.domain.text import fold
 from quizapp.qtypes.base import QuestionType
-from quizapp.qtypes.common.formats import Reject, anki_html, gift_text, moodle_answer
+from quizapp.qtypes.common.formats import (
+    Reject,
+    anki_html,
+    gift_text,
+    gift_unescape,
+    moodle_answer,
+)
 from quizapp.qtypes.common.grading import InvalidResponse, Result, match_text, result, typed_text
 
 
@@ -68,6 +74,11 @@ class ShortAnswerType(QuestionType):
         ET.SubElement(element, "usecase").text = "0"
         for text in data["answers"]:
             moodle_answer(element, 100, text)
+
+    def gift_read(self, body, answers):
+        if any(w not in (None, 100) for _, w, _ in answers):
+            raise Reject("partial-credit answers (=%50%...) cannot be imported")
+        return {"answers": [gift_unescape(t).strip() for _, _, t in answers]}
 
     def moodle_read(self, element, answers):
         if any(0 < f < 100 for f, _, _ in answers):

@@ -61,6 +61,9 @@ class SingleChoiceType(QuestionType):
     def moodle_answers(self, element, data):
         choices.moodle_answers(element, data["options"], single=True)
 
+    def gift_read(self, body, answers):
+        return choices.gift_read(answers, weighted=False)
+
     def moodle_read(self, element, answers):
         return choices.moodle_read(answers)
 

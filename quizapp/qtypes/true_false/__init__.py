@@ -7,7 +7,7 @@ from pydantic import StrictBool
 
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes.base import QuestionType
-from quizapp.qtypes.common.formats import Reject, anki_html, moodle_answer
+from quizapp.qtypes.common.formats import Reject, anki_html, gift_find, moodle_answer
 from quizapp.qtypes.common.grading import InvalidResponse, Result, result
 
 
@@ -49,6 +49,10 @@ class TrueFalseType(QuestionType):
     def moodle_answers(self, element, data):
         moodle_answer(element, 100 if data["answer"] else 0, "true")
         moodle_answer(element, 0 if data["answer"] else 100, "false")
+
+    def gift_read(self, body, answers):
+        word = body[: f].strip() if (f := gift_find(body, "#")) > 0 else body
+        return {"answer": word.upper().startswith("T")}
 
     def moodle_read(self, element, answers):
         right = [text.strip().lower() for f, text, _ in answers if f > 0]
