@@ -136,3 +136,23 @@ def match_paragraphs(old: dict[int, str], new: dict[int, str]) -> dict[int, Matc
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
+
+
+UPLOAD_KINDS = {".md": "markdown", ".txt": "text", ".html": "html", ".htm": "html"}
+
+
+def decode_upload(filename: str, data: bytes, max_bytes: int) -> str:
+    """An uploaded file's text (HTML cleaned to text). Raises ArticleFormatError with the
+    reason: a wrong extension, over `max_bytes`, not UTF-8."""
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in UPLOAD_KINDS:
+        raise ArticleFormatError("Upload a .md, .txt or .html file.")
+    if len(data) > max_bytes:
+        raise ArticleFormatError(f"The file is over the limit of {max_bytes // 1024} KiB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ArticleFormatError("The file is not UTF-8 text.") from None
+    if "\x00" in text:
+        raise ArticleFormatError("The file is not UTF-8 text.")
+    return html_to_text(text) if UPLOAD_KINDS[suffix] == "html" else text
