@@ -129,3 +129,16 @@ def test_source_load_links_the_banks_citing_each_article(app, runner, make_bank,
     with app.app_context():
         links = db.session.execute(select(BankSource.bank_id)).scalars().all()
         assert sorted(links) == sorted([named.id, citing.id])
+
+
+def test_editor_warnings_check_against_the_banks_own_sources(app, make_bank):
+    from quizapp.services.authoring import source_warnings
+
+    mine, other = make_bank(), make_bank()
+    with app.app_context():
+        slug = add(mine.id, "# Numbers\n\nThe colony counted 42 owls in spring.")
+        snapshot = {"key": "k", "type": "numeric", "prompt": "How many?", "explanation": "",
+                    "source": [f"{slug}#1"], "value": 7, "tolerance": 0}
+        assert [p.message for p in source_warnings(snapshot, mine.id)] == [
+            f"the value 7 is not in {slug}#1"]
+        assert source_warnings(snapshot, other.id) == []  # not that bank's source
