@@ -159,13 +159,9 @@ def replace_source(bank_id: int, slug: str, article: Article, *, author_id: int,
     Everything happens inside one write with the source row locked, so two replaces of one
     source never interleave."""
     unit_of_work.write()
-    row = db.session.scalar(
-        select(SourceArticle).where(SourceArticle.slug == slug).with_for_update()
-        .execution_options(populate_existing=True))
+    row, old = _locked_source(slug)
     if row is None or not _is_linked(bank_id, row.id):
         raise NotFound("That source is not one of this bank's sources.")
-    old = {p.number: p.text for p in db.session.scalars(
-        select(SourceParagraph).where(SourceParagraph.article_id == row.id))}
     new = {p.number: p.text for p in article.paragraphs.values()}
     matches = match_paragraphs(old, new)
     if article.title:
@@ -234,6 +230,17 @@ def check_summary(bank: Bank) -> CheckSummary:
 def _paragraph_rows(article: Article) -> list[SourceParagraph]:
     return [SourceParagraph(number=p.number, section=p.section[:300], text=p.text)
             for p in article.paragraphs.values()]
+
+
+def _locked_source(slug: str) -> tuple[SourceArticle | None, dict[int, str]]:
+    """The source row, locked and fresh, and its current paragraphs' text by number."""
+    row = db.session.scalar(
+        select(SourceArticle).where(SourceArticle.slug == slug).with_for_update()
+        .execution_options(populate_existing=True))
+    if row is None:
+        return None, {}
+    return row, {p.number: p.text for p in db.session.scalars(
+        select(SourceParagraph).where(SourceParagraph.article_id == row.id))}
 
 
 def _replace_paragraphs(row: SourceArticle, article: Article) -> None:
