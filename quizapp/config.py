@@ -51,6 +51,7 @@ class Config:
     QUIZAPP_REMEMBER_DAYS = _env_int("QUIZAPP_REMEMBER_DAYS", 30)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a long quiz must not expire
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    SOURCE_MAX_BYTES = 1024 * 1024  # one pasted or uploaded source (text, .md, .txt, .html)
 
     # Read-then-write requests lose updates without a lock: BEGIN IMMEDIATE on SQLite,
     # SELECT ... FOR UPDATE on PostgreSQL. Only the negative-control test turns this off.

@@ -41,6 +41,7 @@ class Citation:
     url: str | None
     section: str = ""
     excerpt: str = ""
+    missing: bool = False  # the source text is not loaded on this site
 
 
 def citations(snapshot: dict[str, Any], cited: list | None = None) -> list[Citation]:
@@ -54,7 +55,7 @@ def citations(snapshot: dict[str, Any], cited: list | None = None) -> list[Citat
         slug, _, number = citation.partition("#")
         paragraph = found.get((slug, int(number)))
         if paragraph is None:
-            out.append(Citation(label=f"{slug}, paragraph {number}", url=None))
+            out.append(Citation(label=f"{slug}, paragraph {number}", url=None, missing=True))
         else:
             out.append(Citation(
                 label=f"{paragraph.article.title}, paragraph {number}",

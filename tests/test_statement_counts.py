@@ -20,7 +20,18 @@ from sqlalchemy import event, func, select
 from quizapp.domain.passwords import new_session_token
 from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
-from quizapp.models import Bank, Card, Question, QuizAttempt, Review, Role, User
+from quizapp.models import (
+    Bank,
+    BankSource,
+    Card,
+    Question,
+    QuizAttempt,
+    Review,
+    Role,
+    SourceArticle,
+    SourceParagraph,
+    User,
+)
 from quizapp.services import accounts, quizzes, study
 from quizapp.services.banks import add_revision, apply_spec
 from tests.conftest import NOW, PASSWORD, make_test_app, sample_question, scratch_database
@@ -60,6 +71,13 @@ class World:
                     self.big_bank = bank.id
                 self._question(bank.id, i, 0)
                 self._question(self.big_bank, i, 1)
+                source = SourceArticle(slug=f"source-{i}", title=f"Source {i}", paragraphs=[
+                    SourceParagraph(number=n, section="", text=f"Invented {n}.")
+                    for n in (1, 2)])
+                db.session.add(source)
+                db.session.flush()
+                db.session.add(BankSource(bank_id=self.big_bank, source_article_id=source.id,
+                                          position=i))
                 db.session.add(User(
                     username=f"other{i}", password_hash=learner.password_hash,
                     role=Role.LEARNER, created_at=NOW, settings={},
@@ -137,6 +155,7 @@ def statements_of(app: Flask, client: FlaskClient, path: str) -> list[str]:
 
 
 PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
+    "bank sources": ("teacher", lambda w: f"/sources/banks/{w.big_bank}"),
     "dashboard": ("learner", lambda w: "/progress/"),
     "study home": ("learner", lambda w: "/study/"),
     "study bank list": ("learner", lambda w: "/study/banks"),

@@ -5,7 +5,7 @@ from quizapp.models.job import Job
 from quizapp.models.password_reset import PasswordReset
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
 from quizapp.models.security import ThrottleCounter
-from quizapp.models.source import SourceArticle, SourceParagraph
+from quizapp.models.source import BankSource, SourceArticle, SourceParagraph
 from quizapp.models.study import Card, Enrolment, Review
 from quizapp.models.transfer import PendingImport
 from quizapp.models.user import DEFAULT_SETTINGS, Role, User
@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "AttemptAnswer",
     "Bank",
+    "BankSource",
     "Card",
     "Enrolment",
     "Job",

@@ -31,3 +31,19 @@ class SourceParagraph(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
     article: Mapped[SourceArticle] = relationship(back_populates="paragraphs")
+
+
+class BankSource(db.Model):
+    """A source a bank's questions may cite (citations resolve among their bank's sources)."""
+
+    __tablename__ = "bank_source"
+
+    bank_id: Mapped[int] = mapped_column(
+        ForeignKey("bank.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_article_id: Mapped[int] = mapped_column(
+        ForeignKey("source_article.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    article: Mapped[SourceArticle] = relationship()

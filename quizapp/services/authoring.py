@@ -18,7 +18,15 @@ from quizapp import unit_of_work
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.domain.source_check import Problem, article_runs, check_question
 from quizapp.extensions import db
-from quizapp.models import Bank, Question, QuestionRevision, Role, SourceArticle, User
+from quizapp.models import (
+    Bank,
+    BankSource,
+    Question,
+    QuestionRevision,
+    Role,
+    SourceArticle,
+    User,
+)
 from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import study
 from quizapp.services.banks import add_revision, apply_spec, question_snapshot
@@ -104,12 +112,16 @@ def revisions(question: Question) -> list[QuestionRevision]:
         .order_by(QuestionRevision.number.desc())))
 
 
-def source_warnings(spec_snapshot: dict) -> list[Problem]:
-    """The source check against the loaded articles (a warning, never a block)."""
+def source_warnings(spec_snapshot: dict, bank_id: int | None = None) -> list[Problem]:
+    """The source check against the loaded articles (a warning, never a block); with
+    `bank_id`, against that bank's own sources (bank_source)."""
     slugs = {c.split("#")[0] for c in spec_snapshot["source"]}
-    articles = db.session.scalars(
-        select(SourceArticle).where(SourceArticle.slug.in_(slugs))
-        .options(selectinload(SourceArticle.paragraphs))).all()
+    query = (select(SourceArticle).where(SourceArticle.slug.in_(slugs))
+             .options(selectinload(SourceArticle.paragraphs)))
+    if bank_id is not None:
+        query = query.where(SourceArticle.id.in_(select(BankSource.source_article_id)
+                                                 .where(BankSource.bank_id == bank_id)))
+    articles = db.session.scalars(query).all()
     if not articles:
         return []
     paragraphs = {(a.slug, p.number): p.text for a in articles for p in a.paragraphs}
@@ -210,7 +222,7 @@ def save_question(bank_id: int, spec: QuestionBase, *, author_id: int, now: date
                   expected_revision: int | None = None) -> SaveResult:
     """Create a question, or save a new revision of `question_id`: refused (`Conflict`) if
     its revision is no longer `expected_revision`, the one the editor opened."""
-    warnings = source_warnings(snapshot(spec))  # reads only: before the write begins
+    warnings = source_warnings(snapshot(spec), bank_id)  # reads only: before the write begins
     unit_of_work.write()
     question = None
     if question_id is not None:

@@ -23,6 +23,7 @@ from quizapp.domain import passwords
 from quizapp.extensions import db
 from quizapp.models import (
     Bank,
+    BankSource,
     Card,
     Job,
     Question,
@@ -99,14 +100,17 @@ def build_world(app: Flask) -> World:
             user.first_login_at = earlier
         users["learner"].email = "lena@example.org"
         reset_token = password_reset.issue(users["learner"].id, now).token
-        db.session.add(SourceArticle(slug="minsk-talks", title="The Minsk talks", paragraphs=[
+        minsk = SourceArticle(slug="minsk-talks", title="The Minsk talks", paragraphs=[
             SourceParagraph(number=n, section="Talks", text=f"Paragraph {n}.")
-            for n in (1, 2, 3)]))
+            for n in (1, 2, 3)])
+        db.session.add(minsk)
         bank_a = Bank(slug="bank-a", title="Bank A", article="minsk-talks", created_at=earlier,
                       owner_id=users["instructor"].id, editors=[users["editor"]])
         bank_b = Bank(slug="bank-b", title="Bank B", created_at=earlier,
                       owner_id=users["other_instructor"].id)
         db.session.add_all([bank_a, bank_b])
+        db.session.flush()
+        db.session.add(BankSource(bank_id=bank_a.id, source_article_id=minsk.id, position=0))
         db.session.commit()
 
         def add(bank: Bank, qtype: str, key: str, **fields: Any) -> Question:
@@ -482,6 +486,9 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
     "author.transfer": lambda c: {"data": {"format": "yaml",
                                            "file": (import_file(_bank_slug(c)), "bank.yaml")}},
     "author.apply_import": lambda c: {"data": _staged_import(c)},
+    "sources.bank_sources": lambda c: {"data": {"title": "Probe", "text": "A probe text."}},
+    "sources.bank_source": lambda c: {"data": {"text": "[1] Paragraph 1.\n\n[2] Paragraph 2."
+                                                       "\n\n[3] Paragraph 3."}},
     "progress.study_weak": lambda c: {"data": {}},
     "progress.delete_account": lambda c: {"data": {"confirm": "y", "password": PASSWORD}},
     "quiz.start": lambda c: {"data": {"banks": [str(c.world.bank_a)], "count": "1",

@@ -85,6 +85,9 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "admin.reset_link": {"POST": admins(200)},  # the page that shows the link
     "admin.delete_user": {"GET": admins(200), "POST": admins(400)},
     "sources.article": {"GET": members(200)},
+    "sources.bank_sources": {"GET": staff(200), "POST": staff(400)},  # the bank's editors
+    "sources.bank_source": {"GET": staff(200), "POST": staff(400)},
+    "sources.check": {"GET": staff(200)},
     "quiz.start": {"GET": members(200), "POST": members(400)},
     "quiz.resume": {"GET": members(302)},  # open attempt: on to its first question
     "quiz.question": {"GET": members(200), "POST": members(400)},
@@ -234,7 +237,9 @@ CARD_ROUTES = [("study.review", "GET"), ("study.grade_card", "POST"),
                ("study.unsuspend", "POST")]
 BANK_ROUTES = [(e, m) for e, methods in POLICY.items() if e.startswith("author.")
                and e not in ("author.banks", "author.new_bank") for m in methods] + \
-              [("progress.class_bank", "GET")]
+              [("progress.class_bank", "GET")] + \
+              [(e, m) for e, methods in POLICY.items() if e.startswith("sources.bank")
+               or e == "sources.check" for m in methods]
 QUESTION_ROUTES = [("author.editor", "GET"), ("author.editor", "POST"),
                    ("author.history", "GET"), ("author.revert", "POST"),
                    ("author.duplicate", "POST"), ("author.archive_question", "POST")]

@@ -30,3 +30,81 @@ def test_source_load_and_page_highlight(app, runner, client, auth, make_user, tm
     assert "A demo article" in page and "<h2>A section</h2>" in page
     assert 'id="p2" class="paragraph highlighted"' in page
     assert client.get("/sources/nothing").status_code == 404
+
+
+def test_feedback_citation_shows_the_paragraph_or_says_it_is_not_loaded(app, make_bank):
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    from quizapp import unit_of_work
+    from quizapp.presenting import citations
+
+    bank = make_bank()
+    with app.app_context():
+        with unit_of_work.unit():
+            slug = sources.add_source(bank.id, sources.parse_source(
+                "Invented paragraph about owls.", "Owl notes")).slug
+    with app.test_request_context():
+        shown = citations({"source": [f"{slug}#1", "minsk-talks#21"]})
+        fb = SimpleNamespace(correct=True, score=1, message="", yours=[], right=[],
+                             explanation="", citations=shown)
+        html = render_template_string(
+            '{% from "quiz/_feedback.html" import feedback_block %}{{ feedback_block(fb) }}',
+            fb=fb)
+        assert "Invented paragraph about owls." in html
+        assert ("minsk-talks, paragraph 21 – the source text is not loaded on this site"
+                in html)
+        back = render_template_string('{% include "study/_back.html" %}', view=SimpleNamespace(
+            faces=SimpleNamespace(answer=[], explanation="", citations=shown)))
+        assert "Invented paragraph about owls." in back and "not loaded on this site" in back
+
+
+OWLS = "# Owls at night\n\nInvented first paragraph.\n\nInvented second paragraph."
+
+
+def test_instructor_adds_and_replaces_a_source_in_the_browser(app, client, auth, make_user,
+                                                               make_bank, make_question):
+    from io import BytesIO
+
+    from quizapp.models import SourceArticle
+
+    owner = make_user("owner", role="instructor")
+    bank = make_bank(owner=owner)
+    auth.login("owner")
+    base = f"/sources/banks/{bank.id}"
+    assert "no sources yet" in client.get(base).data.decode()
+    response = client.post(base, data={"title": "", "text": OWLS})
+    assert response.status_code == 302 and response.location.endswith(f"{base}/owls-at-night")
+    page = client.get(f"{base}/owls-at-night").data.decode()
+    assert "[2]</span> Invented second paragraph." in page and "owls-at-night#2" in page
+    make_question(bank, key="second", source=["owls-at-night#2"])
+    page = client.post(f"{base}/owls-at-night", data={"text": OWLS.replace(
+        "Invented first", "Inserted paragraph.\n\nInvented first")}).data.decode()
+    assert "Renumbered" in page and "owls-at-night#2 → owls-at-night#3" in page
+    app.config["SOURCE_MAX_BYTES"] = 1024  # small, so the upload is not spooled to a file
+    for content, name, reason in [
+            (b"\xff\xfe bad", "x.txt", "not UTF-8"), (b"text", "x.pdf", ".md, .txt or .html"),
+            (b"a" * 2048, "x.md", "over the limit"),
+            (b"   \n\n ", "x.md", "no paragraphs")]:
+        response = client.post(f"{base}/owls-at-night", data={"file": (BytesIO(content), name)},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400 and reason in response.data.decode(), reason
+        response = client.post(base, data={"title": "T", "file": (BytesIO(content), name)},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400 and reason in response.data.decode(), reason
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(SourceArticle)) == 1
+        assert len(sources.get_article("owls-at-night").paragraphs) == 3  # the old one kept
+    response = client.post(base, data={"file": (BytesIO(
+        b"<h1>Web page</h1><script>x()</script><h2>Part</h2><p>One &amp; only.</p>"),
+        "page.html")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(f"{base}/web-page").data.decode()
+    assert "<h2>Part</h2>" in page and "One &amp; only." in page and "x()" not in page
+    check = client.get(f"{base}/check").data.decode()
+    assert "0 of 1 questions pass" in check and "<code>second</code>" in check  # no "Minsk"
+    assert "checked against its sources: 0% of questions pass" in client.get(base).data.decode()
+    make_user("reader")
+    auth.login("reader")
+    assert client.get(base).status_code == 403
