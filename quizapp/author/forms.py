@@ -238,5 +238,5 @@ class RenameTopicForm(AppForm):
 
 
 class MergeTopicForm(AppForm):
-    into = SelectField("Merge into", coerce=str, validate_choice=False)
+    into = WholeNumberField("Merge into", validators=[DataRequired()])
     submit = SubmitField("Merge")

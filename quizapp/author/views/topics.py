@@ -77,11 +77,10 @@ def rename_topic(bank_id: int, topic_id: int):
 def merge_topic(bank_id: int, topic_id: int):
     authoring.get_bank_for_edit(bank_id, current_user)
     form = MergeTopicForm()
-    into = form.into.data if form.validate_on_submit() else None
-    if not into or not str(into).isdigit() or len(str(into)) > 12:
+    if not form.validate_on_submit():
         return _refused(bank_id, ServiceError("Pick the topic to merge into."))
     try:
-        moved = topics.merge_topics(bank_id, topic_id, int(into), author_id=current_user.id,
+        moved = topics.merge_topics(bank_id, topic_id, form.into.data, author_id=current_user.id,
                                     now=utcnow())
     except ServiceError as e:
         return _refused(bank_id, e)
