@@ -126,3 +126,16 @@ def test_ensure_topics_adds_only_the_missing_ones(app, make_bank, make_question)
                           {"un-milestones": "UN milestones"})
         assert [t.slug for t in created] == ["un-milestones"]
         assert topics.labels(bank.id) == {"venue": "Venue", "un-milestones": "UN milestones"}
+
+
+def test_loading_a_bank_file_gives_the_bank_its_topics(app, tmp_path):
+    from tests.domain.test_bank_file import question
+    from tests.services.test_banks import load, write
+
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a", tags=["venue"]),
+                 question("cloze", key="b", tags=["un-milestones"]))
+    with app.app_context():
+        load([path])
+        load([path])  # idempotent: no second set of topics
+        [bank_id] = db.session.scalars(select(Question.bank_id).distinct())
+        assert topics.labels(bank_id) == {"venue": "Venue", "un-milestones": "UN milestones"}
