@@ -18,7 +18,7 @@ from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, Role, User
 from quizapp.qtypes.registry import SCHEMAS
-from quizapp.services import accounts
+from quizapp.services import accounts, topics
 from quizapp.services.banks import add_revision, apply_spec
 
 # The configured server; each run of the suite works in databases of its own on it (created
@@ -275,6 +275,7 @@ def make_question(app: Flask, make_bank) -> Callable[..., Question]:
             question = Question(bank_id=bank.id, revision=1, archived=False, position=0)
             apply_spec(question, sample_question(qtype, **fields))
             add_revision(question, author_id=None, message="created", now=NOW)
+            topics.ensure_topics(bank.id, question.tags)  # the bank owns the tags it uses
             db.session.add(question)
             db.session.commit()
             return detached(question)

@@ -32,7 +32,7 @@ from quizapp.models import (
     SourceParagraph,
     User,
 )
-from quizapp.services import accounts, quizzes, study
+from quizapp.services import accounts, quizzes, study, topics
 from quizapp.services.banks import add_revision, apply_spec
 from tests.conftest import NOW, PASSWORD, make_test_app, sample_question, scratch_database
 
@@ -103,6 +103,7 @@ class World:
         topic = TOPICS[(2 * i + k) % len(TOPICS)]
         apply_spec(question, sample_question(key=f"q{i}-{k}", tags=[topic]))
         add_revision(question, author_id=None, message="created", now=NOW)
+        topics.ensure_topics(bank_id, [topic], TAGS)
         db.session.add(question)
         db.session.flush()
 
@@ -162,6 +163,7 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
     "quiz start": ("learner", lambda w: "/quiz/"),
     "author bank list": ("teacher", lambda w: "/author/"),
     "author question list": ("teacher", lambda w: f"/author/banks/{w.big_bank}/questions"),
+    "author topics": ("teacher", lambda w: f"/author/banks/{w.big_bank}/topics"),
     "class progress list": ("teacher", lambda w: "/progress/class"),
     "class progress": ("teacher", lambda w: f"/progress/class/{w.big_bank}"),
 }

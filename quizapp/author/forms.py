@@ -133,3 +133,22 @@ class ArchiveForm(AppForm):
 
     def restoring(self) -> bool:
         return self.restore.data == "1"
+
+
+class TopicForm(AppForm):
+    """A new topic of the bank: its label, and optionally its key (made from the label)."""
+
+    label = StringField("Topic name", validators=[DataRequired(), Length(max=120)])
+    slug = StringField("Key (optional; lower-case letters, digits, hyphens)",
+                       validators=[Optional(), Length(max=64)])
+    submit = SubmitField("Add topic")
+
+
+class RenameTopicForm(AppForm):
+    label = StringField("New name", validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField("Rename")
+
+
+class MergeTopicForm(AppForm):
+    into = WholeNumberField("Merge into", validators=[DataRequired()])
+    submit = SubmitField("Merge")

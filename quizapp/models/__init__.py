@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
-from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, bank_editor
+from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, Topic, bank_editor
 from quizapp.models.job import Job
 from quizapp.models.password_reset import PasswordReset
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
@@ -29,6 +29,7 @@ __all__ = [
     "SourceArticle",
     "SourceParagraph",
     "ThrottleCounter",
+    "Topic",
     "User",
     "bank_editor",
 ]

@@ -49,6 +49,26 @@ class Bank(db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank", order_by="Question.position"
     )
+    topics: Mapped[list[Topic]] = relationship(
+        back_populates="bank", order_by="(Topic.position, Topic.id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class Topic(db.Model):
+    """A topic of one bank: questions carry its stable `slug` in `Question.tags` (mirrored
+    in question_tag rows); the `label` is what users see, and may be renamed freely."""
+
+    __tablename__ = "topic"
+    __table_args__ = (UniqueConstraint("bank_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    bank: Mapped[Bank] = relationship(back_populates="topics")
 
 
 class Question(db.Model):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from quizapp import unit_of_work
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.domain.source_check import Problem, article_runs, check_question
+from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
 from quizapp.models import (
     Bank,
@@ -28,7 +29,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.qtypes.registry import SCHEMAS
-from quizapp.services import study
+from quizapp.services import study, topics
 from quizapp.services.banks import add_revision, apply_spec, question_snapshot
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
@@ -254,6 +255,7 @@ def _save(bank_id: int, spec: QuestionBase, question: Question | None, *, author
                 question.revision += 1
             apply_spec(question, spec)
             add_revision(question, author_id=author_id, message=message.strip(), now=now)
+            topics.ensure_topics(bank_id, spec.tags, TAGS)  # the bank owns the tags it uses
             db.session.flush()
     except IntegrityError:
         taken = select(Question.id).where(Question.bank_id == bank_id,

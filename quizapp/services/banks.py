@@ -167,11 +167,21 @@ def _question_values(spec: QuestionBase) -> dict[str, Any]:
             "difficulty": spec.difficulty, "source_check_ignore": spec.source_check_ignore}
 
 
+def _ensure_topics(bank_id: int, specs: list[QuestionBase]) -> None:
+    """The bank gets the topics its new or changed questions use (labels of the shipped
+    vocabulary where it has them)."""
+    from quizapp.domain.tags import TAGS  # until the bank files declare their topics
+    from quizapp.services import topics  # it imports this module
+
+    topics.ensure_topics(bank_id, [t for spec in specs for t in spec.tags], TAGS)
+
+
 def insert_questions(bank_id: int, new: list[tuple[int, QuestionBase]], *,
                      author_id: int | None, message: str, now, loaded: bool) -> None:
     """Add new questions, their first revisions and tag rows with bulk INSERTs in batches.
     `loaded`: they come from the bank's file (`flask bank load`), so its next load may
     overwrite them; an import's questions are the app's own."""
+    _ensure_topics(bank_id, [spec for _, spec in new])
     for start in range(0, len(new), INSERT_BATCH):
         batch = new[start:start + INSERT_BATCH]
         ids = dict(db.session.execute(
@@ -190,6 +200,11 @@ def update_questions(changed: list[tuple[int | None, QuestionBase, Any]], *,
                      author_id: int | None, message: str, now, loaded: bool) -> None:
     """Overwrite questions (rows read under FOR UPDATE in this transaction) with their new
     specs, unarchived, each with one new revision; `position` None keeps its place."""
+    by_bank: dict[int, list[QuestionBase]] = {}
+    for _, spec, row in changed:
+        by_bank.setdefault(row.bank_id, []).append(spec)
+    for bank_id, specs in by_bank.items():
+        _ensure_topics(bank_id, specs)
     for start in range(0, len(changed), INSERT_BATCH):
         batch = changed[start:start + INSERT_BATCH]
         rows = []

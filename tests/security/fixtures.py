@@ -30,6 +30,7 @@ from quizapp.models import (
     Role,
     SourceArticle,
     SourceParagraph,
+    Topic,
     User,
 )
 from quizapp.models.types import utcnow
@@ -59,6 +60,8 @@ class World:
     bank_b: int  # owned by "other_instructor"
     question_a: int  # numeric, in bank A, two revisions
     question_b: int  # numeric, in bank B
+    topic_a: int  # bank A's unused topic "spare" (its questions use "venue")
+    topic_b: int  # bank B's unused topic "spare"
     attempts: dict[str, int]  # each user's open practice attempt on question_a
     cards: dict[str, int]  # each user's card of question_a, reviewed once
     finished_attempt: int  # the learner's, answered and finished
@@ -74,7 +77,7 @@ class World:
     def own(self, role: str) -> dict[str, Any]:
         """The value of every route argument (and of card_id) for `role`'s own objects."""
         who = self.who(role)
-        return {"bank_id": self.bank_a, "question_id": self.question_a,
+        return {"bank_id": self.bank_a, "question_id": self.question_a, "topic_id": self.topic_a,
                 "attempt_id": self.attempts[who], "position": 0, "card_id": self.cards[who],
                 # An admin manages someone else's account: the last admin may not disable or
                 # delete their own.
@@ -125,6 +128,9 @@ def build_world(app: Flask) -> World:
                                                            prompt="How many, edited?"),
                                 author_id=users["editor"].id, now=earlier, message="edit",
                                 question_id=question_a.id, expected_revision=1)
+        spare = {bank.id: Topic(bank_id=bank.id, slug="spare", label="Spare", position=9)
+                 for bank in (bank_a, bank_b)}
+        db.session.add_all(spare.values())
         db.session.commit()  # services flush; the fixture is its own unit of work
         attempts, cards = {}, {}
         for name, user in users.items():
@@ -164,7 +170,8 @@ def build_world(app: Flask) -> World:
         db.session.commit()
         return World(users={n: Person(u.id, u.username) for n, u in users.items()},
                      bank_a=bank_a.id, bank_b=bank_b.id, question_a=question_a.id,
-                     question_b=question_b.id, attempts=attempts, cards=cards,
+                     question_b=question_b.id, topic_a=spare[bank_a.id].id,
+                     topic_b=spare[bank_b.id].id, attempts=attempts, cards=cards,
                      finished_attempt=finished.id, expired_attempt=expired.id,
                      reset_token=reset_token, jobs=jobs, exports=exports)
 
@@ -418,6 +425,14 @@ def _question_form(ctx: Ctx) -> dict[str, Any]:
     return form
 
 
+def _into_topic(ctx: Ctx) -> dict[str, Any]:
+    """Merge into the "venue" topic of the bank in the path."""
+    with ctx.app.app_context():
+        into = db.session.scalar(select(Topic.id).where(Topic.bank_id == ctx.objects["bank_id"],
+                                                        Topic.slug == "venue"))
+        return {"into": str(into or 1)}
+
+
 def _bank_slug(ctx: Ctx) -> str:
     with ctx.app.app_context():
         bank = db.session.get(Bank, ctx.objects["bank_id"])
@@ -479,6 +494,10 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
     "author.edit_bank": lambda c: {"data": {"slug": _bank_slug(c), "title": "Renamed"}},
     "author.set_editors": lambda c: {"data": {"editors": "otto, ingrid"}},
     "author.archive_bank": lambda c: {"data": {}},
+    "author.topics_page": lambda c: {"data": {"label": "A new topic"}},
+    "author.rename_topic": lambda c: {"data": {"label": "Renamed topic"}},
+    "author.merge_topic": lambda c: {"data": _into_topic(c)},
+    "author.delete_topic": lambda c: {"data": {}},
     "author.editor": lambda c: {"data": _question_form(c)},
     "author.archive_question": lambda c: {"data": {}},
     "author.duplicate": lambda c: {"data": {}},

@@ -115,6 +115,10 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "author.edit_bank": {"GET": owners(200), "POST": owners(400)},
     "author.set_editors": {"POST": owners(302)},  # an empty list is a valid list
     "author.archive_bank": {"POST": owners(302)},
+    "author.topics_page": {"GET": staff(200), "POST": staff(400)},  # POST: adds a topic
+    "author.rename_topic": {"POST": staff(400)},
+    "author.merge_topic": {"POST": staff(400)},
+    "author.delete_topic": {"POST": staff(302)},  # the world's "spare" topic is unused
     "author.export": {"GET": staff(200), "POST": staff(400)},  # POST: an export job
     "author.questions": {"GET": staff(200)},
     "author.editor": {"GET": staff(200), "POST": staff(400)},  # both rules: new and existing
@@ -207,6 +211,7 @@ OTHER_ATTEMPT, OTHER_CARD, BANK_B, FOREIGN_QUESTION, OTHERS_IMPORT, OTHER_JOB = 
     "others-attempt", "others-card", "bank-B", "question-of-B-under-A", "others-import",
     "others-job")
 OTHER_EXPORT = "others-export"
+FOREIGN_TOPIC = "topic-of-B-under-A"
 NO_SUCH_OBJECT, NO_SUCH_BANK = "no-such-object", "no-such-bank"
 NO_SUCH_ID = 10**6
 
@@ -214,14 +219,16 @@ NO_SUCH_ID = 10**6
 def swap_for(world, name: str) -> dict:
     return {
         NO_SUCH_OBJECT: dict.fromkeys(("attempt_id", "card_id", "question_id", "user_id",
-                                       "job_id", "export_id"), NO_SUCH_ID),
+                                       "job_id", "export_id", "topic_id"), NO_SUCH_ID),
         NO_SUCH_BANK: {"bank_id": NO_SUCH_ID},
         OTHER_ATTEMPT: {"attempt_id": world.attempts["other_learner"]},
         OTHER_CARD: {"card_id": world.cards["other_learner"]},
         OTHER_JOB: {"job_id": world.jobs["other_learner"]},
         OTHER_EXPORT: {"export_id": world.exports["other_learner"]},
-        BANK_B: {"bank_id": world.bank_b, "question_id": world.question_b},
+        BANK_B: {"bank_id": world.bank_b, "question_id": world.question_b,
+                 "topic_id": world.topic_b},
         FOREIGN_QUESTION: {"question_id": world.question_b},  # with bank A in the path
+        FOREIGN_TOPIC: {"topic_id": world.topic_b},  # with bank A in the path
         OTHERS_IMPORT: {"token_owner": "instructor"},  # staged for bank A by its owner
     }[name]
 
@@ -243,6 +250,8 @@ BANK_ROUTES = [(e, m) for e, methods in POLICY.items() if e.startswith("author."
 QUESTION_ROUTES = [("author.editor", "GET"), ("author.editor", "POST"),
                    ("author.history", "GET"), ("author.revert", "POST"),
                    ("author.duplicate", "POST"), ("author.archive_question", "POST")]
+TOPIC_ROUTES = [("author.rename_topic", "POST"), ("author.merge_topic", "POST"),
+                ("author.delete_topic", "POST")]
 
 # Bank settings, editors and archiving are the owner's: an editor is refused even on bank A,
 # so the "own object works" control of the cross test does not apply to them there.
@@ -261,6 +270,8 @@ CROSS = (
        for swap in (OTHER_EXPORT, NO_SUCH_OBJECT)]
     + [(LEARNER, e, m, NO_SUCH_OBJECT, 404) for e, m in ATTEMPT_ROUTES + CARD_ROUTES]
     + [(INSTRUCTOR, e, m, NO_SUCH_OBJECT, 404) for e, m in QUESTION_ROUTES]
+    + [(who, e, m, swap, 404) for who in (INSTRUCTOR, EDITOR) for e, m in TOPIC_ROUTES
+       for swap in (FOREIGN_TOPIC, NO_SUCH_OBJECT)]
     + [(ADMIN, e, m, NO_SUCH_BANK, 404) for e, m in BANK_ROUTES]
     + [(ADMIN, e, m, NO_SUCH_OBJECT, 404) for e, methods in POLICY.items()
        if e.startswith("admin.") and e != "admin.users" for m in methods]
@@ -270,7 +281,8 @@ CROSS = (
 def test_every_route_with_an_object_id_is_tried_with_another_users_and_none(app):
     swaps = {"attempt_id": (OTHER_ATTEMPT, NO_SUCH_OBJECT), "bank_id": (BANK_B, NO_SUCH_BANK),
              "question_id": (FOREIGN_QUESTION, NO_SUCH_OBJECT), "user_id": (NO_SUCH_OBJECT,),
-             "job_id": (OTHER_JOB, NO_SUCH_OBJECT), "export_id": (OTHER_EXPORT, NO_SUCH_OBJECT)}
+             "job_id": (OTHER_JOB, NO_SUCH_OBJECT), "export_id": (OTHER_EXPORT, NO_SUCH_OBJECT),
+             "topic_id": (FOREIGN_TOPIC, NO_SUCH_OBJECT)}
     tried = {(e, m, swap) for _, e, m, swap, _ in CROSS}
     untried = [f"{rule.endpoint} {method} {swap}" for rule in app.url_map.iter_rules()
                for arg in rule.arguments & swaps.keys() for swap in swaps[arg]
@@ -281,8 +293,10 @@ def test_every_route_with_an_object_id_is_tried_with_another_users_and_none(app)
 
 def applies(rule, swap: str) -> bool:
     """author.editor's "new" rule has no question to swap."""
+    if swap == FOREIGN_TOPIC:
+        return "topic_id" in rule.arguments
     return swap not in (FOREIGN_QUESTION, NO_SUCH_OBJECT) or not rule.endpoint.startswith(
-        "author.") or "question_id" in rule.arguments
+        "author.") or bool({"question_id", "topic_id"} & rule.arguments)
 
 
 def cross_probe(app, world, role: str, rule, method: str, swap: dict) -> Probe:

@@ -93,6 +93,7 @@ INTEGER_FIELDS = {
     "study.unsuspend": {"card_id"}, "study.banks": {"bank_id"},
     "study.settings": {"new_per_day", "reviews_per_day"},
     "quiz.start": {"banks", "count", "time_limit"}, "author.revert": {"number"},
+    "author.merge_topic": {"into"},
     "admin.users": {"page"},
 }
 ID_FIELDS = frozenset({"card_id", "bank_id"})  # <= 0 names nothing either
