@@ -1,4 +1,4 @@
-"""0014 on a database holding data: each bank is linked to the loaded sources it names or
+"""0013 on a database holding data: each bank is linked to the loaded sources it names or
 its questions cite; banks, questions and articles survive; nothing else is linked."""
 
 import pytest
@@ -13,11 +13,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_0014_links_existing_banks_to_the_sources_they_cite(database, tmp_path):
+def test_0013_links_existing_banks_to_the_sources_they_cite(database, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": _fresh_database_url(database, tmp_path),
                       "SECRET_KEY": "x"})
     with app.app_context():
-        upgrade(revision="0011")
+        upgrade(revision="0012")
         with db.engine.begin() as conn:
             for n, slug in ((1, "owls"), (2, "rivers"), (3, "unused")):
                 conn.execute(text("INSERT INTO source_article (id, slug, title) "
@@ -37,7 +37,7 @@ def test_0014_links_existing_banks_to_the_sources_they_cite(database, tmp_path):
                     "explanation, sources, tags, difficulty, revision, archived) VALUES "
                     "(:q, :b, :k, :q, 'single', 'P?', '{}', '', :src, '[]', 2, 1, false)"),
                     {"q": qid, "b": bank_id, "k": f"q{qid}", "src": sources})
-        upgrade(revision="0014")
+        upgrade(revision="0013")
         with db.engine.connect() as conn:
             links = conn.execute(text("SELECT bank_id, source_article_id, position "
                                       "FROM bank_source ORDER BY bank_id, position")).all()
@@ -45,7 +45,7 @@ def test_0014_links_existing_banks_to_the_sources_they_cite(database, tmp_path):
             assert conn.execute(text("SELECT count(*) FROM question")).scalar() == 4
             assert conn.execute(text("SELECT count(*) FROM source_paragraph")).scalar() == 3
             assert conn.execute(text("SELECT article FROM bank WHERE id = 1")).scalar() == "rivers"
-        downgrade(revision="0011")
+        downgrade(revision="0012")
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM bank")).scalar() == 3
         db.engine.dispose()

@@ -1,16 +1,16 @@
 """bank_source: the sources each bank's questions may cite. Existing banks are linked to the
 loaded articles their `article` column names and their questions cite.
 
-Revision ID: 0014
-Revises: 0011 (the integrator re-points this after the banks helper's 0012/0013)
+Revision ID: 0013
+Revises: 0012
 """
 import json
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
