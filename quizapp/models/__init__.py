@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, bank_editor
+from quizapp.models.classes import Assignment, AssignmentAttempt, ClassMember, SchoolClass
 from quizapp.models.job import Job
 from quizapp.models.password_reset import PasswordReset
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
