@@ -13,9 +13,12 @@ from quizapp.models.user import DEFAULT_SETTINGS, Role, User
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "Assignment",
+    "AssignmentAttempt",
     "AttemptAnswer",
     "Bank",
     "Card",
+    "ClassMember",
     "Enrolment",
     "Job",
     "PasswordReset",
@@ -26,6 +29,7 @@ __all__ = [
     "QuizAttempt",
     "Review",
     "Role",
+    "SchoolClass",
     "SourceArticle",
     "SourceParagraph",
     "ThrottleCounter",
