@@ -9,6 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from quizapp.access import instructor_required
 from quizapp.classes import bp
 from quizapp.classes.forms import (
     CreateClassForm,
@@ -64,7 +65,7 @@ def index():
 
 
 @bp.post("/new")
-@login_required
+@instructor_required
 def create():
     form = CreateClassForm()
     if form.validate_on_submit():
@@ -103,7 +104,7 @@ def join():
     return _index(400, join_form=form)
 
 
-def _teacher_page(klass, status=200, **forms):
+def _teacher_page(klass, status=200, query=None, **forms):
     zone = klass.time_zone
     banks = classes.assignable_banks(current_user)
     linked = classes.linked_banks(klass.id)
@@ -113,7 +114,7 @@ def _teacher_page(klass, status=200, **forms):
     study_form = forms.get("study_form") or StudyForm(formdata=None)
     quiz_form = forms.get("quiz_form") or QuizForm(formdata=None)
     study_form.bank_id.choices = quiz_form.bank_id.choices = choices
-    report_form = ReportForm(request.args)
+    report_form = ReportForm(query or {})
     day = (report_form.data.get("on") if report_form.validate() else None) or (
         utcnow().astimezone(ZoneInfo(zone)).date() + timedelta(days=14))
     at = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(zone)).astimezone(UTC)
@@ -133,7 +134,7 @@ def show(class_id: int):
     klass = classes.get_class(class_id, current_user)
     member = classes.membership(class_id, current_user.id)
     if current_user.is_admin or (member is not None and member.role == TEACHER):
-        return _teacher_page(klass)
+        return _teacher_page(klass, query=request.args)
     mine = [a for a in classes.learner_assignments(current_user, utcnow())
             if a["assignment"].class_id == class_id]
     return render_template("classes/learner.html", klass=klass, assignments=mine,
@@ -170,12 +171,12 @@ def add_member(class_id: int):
     return _teacher_page(klass, 400, member_form=form)
 
 
-@bp.post("/<int:class_id>/members/<int:user_id>/remove")
+@bp.post("/<int:class_id>/members/<int:member_id>/remove")
 @login_required
-def remove_member(class_id: int, user_id: int):
+def remove_member(class_id: int, member_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    classes.remove_member(class_id, current_user, user_id)
+    classes.remove_member(class_id, current_user, member_id)
     return _done(class_id, "Removed from the class; their own study data stays theirs.")
 
 
@@ -204,7 +205,8 @@ def delete(class_id: int):
 def link_bank(class_id: int):
     klass = classes.get_class(class_id, current_user, teach=True)
     form = LinkBankForm()
-    form.bank_id.choices = [SelectChoice(b.id, b.title) for b in classes.assignable_banks(current_user)]
+    banks = classes.assignable_banks(current_user)
+    form.bank_id.choices = [SelectChoice(b.id, b.title) for b in banks]
     if form.validate_on_submit():
         classes.link_bank(class_id, current_user, form.bank_id.data)
         return _done(class_id, "Bank linked.")
