@@ -45,7 +45,7 @@ def _utc(local: datetime | None, zone: str) -> datetime | None:
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-def _local(at: datetime | None, zone: str) -> str:
+def in_zone(at: datetime | None, zone: str) -> str:
     return "" if at is None else at.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M")
 
 
@@ -54,7 +54,7 @@ def _index(status: int = 200, join_form=None, create_form=None):
         "classes/index.html", mine=classes.classes_of(current_user),
         join_form=join_form or JoinForm(formdata=None), create_form=create_form
         or CreateClassForm(formdata=None),
-        assignments=classes.learner_assignments(current_user, utcnow()), local=_local,
+        assignments=classes.learner_assignments(current_user, utcnow()), local=in_zone,
         action=ActionForm()), status
 
 
@@ -124,7 +124,7 @@ def _teacher_page(klass, status=200, query=None, **forms):
         report=classes.report(klass, at), report_form=report_form, day=day,
         link_form=link_form, study_form=study_form, quiz_form=quiz_form,
         member_form=forms.get("member_form") or MemberForm(formdata=None),
-        action=ActionForm(), local=lambda at: _local(at, zone),
+        action=ActionForm(), local=lambda at: in_zone(at, zone),
         join_url=url_for("classes.join_link", code=klass.join_code, _external=True)), status
 
 
@@ -138,7 +138,7 @@ def show(class_id: int):
     mine = [a for a in classes.learner_assignments(current_user, utcnow())
             if a["assignment"].class_id == class_id]
     return render_template("classes/learner.html", klass=klass, assignments=mine,
-                           action=ActionForm(), local=_local)
+                           action=ActionForm(), local=in_zone)
 
 
 def _done(class_id: int, message: str):
