@@ -111,8 +111,8 @@ def _teacher_page(klass, status=200, query=None, **forms):
     choices = [SelectChoice(b.id, b.title) for b in linked]
     link_form = forms.get("link_form") or LinkBankForm(formdata=None)
     link_form.bank_id.choices = [SelectChoice(b.id, b.title) for b in banks]
-    study_form = forms.get("study_form") or StudyForm(formdata=None)
-    quiz_form = forms.get("quiz_form") or QuizForm(formdata=None)
+    study_form = forms.get("study_form") or StudyForm(formdata=None, prefix="study")
+    quiz_form = forms.get("quiz_form") or QuizForm(formdata=None, prefix="quiz")
     study_form.bank_id.choices = quiz_form.bank_id.choices = choices
     report_form = ReportForm(query or {})
     day = (report_form.data.get("on") if report_form.validate() else None) or (
@@ -221,7 +221,7 @@ def _linked_choices(class_id: int):
 @login_required
 def assign_study(class_id: int):
     klass = classes.get_class(class_id, current_user, teach=True)
-    form = StudyForm()
+    form = StudyForm(prefix="study")
     form.bank_id.choices = _linked_choices(class_id)
     if form.validate_on_submit():
         try:
@@ -240,7 +240,7 @@ def assign_study(class_id: int):
 @login_required
 def assign_quiz(class_id: int):
     klass = classes.get_class(class_id, current_user, teach=True)
-    form = QuizForm()
+    form = QuizForm(prefix="quiz")
     form.bank_id.choices = _linked_choices(class_id)
     if form.validate_on_submit():
         try:

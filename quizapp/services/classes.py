@@ -28,8 +28,8 @@ from quizapp.models.classes import (
     SchoolClass,
     class_bank,
 )
-from quizapp.models.types import UTCDateTime
-from quizapp.services import quizzes
+from quizapp.models.types import UTCDateTime, utcnow
+from quizapp.services import quizzes, study
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -147,15 +147,17 @@ def regenerate_code(class_id: int, user: User, *, expires_at: datetime | None = 
 
 
 def _enrol(user_id: int, bank_id: int, tags: list[str]) -> None:
-    """Make sure the learner studies the bank (assigned topics join their enrolment)."""
+    """Make sure the learner studies the bank: assigned topics join their enrolment (the
+    whole bank if assigned whole) and its new cards their daily queue, within their limits."""
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.user_id == user_id, Enrolment.bank_id == bank_id).with_for_update())
     if enrolment is None:
-        db.session.add(Enrolment(user_id=user_id, bank_id=bank_id, tags=sorted(tags)))
+        wanted = sorted(tags)
     elif enrolment.tags and tags:
-        enrolment.tags = sorted(set(enrolment.tags) | set(tags))
-    elif enrolment.tags:
-        enrolment.tags = []  # the whole bank is assigned
+        wanted = sorted(set(enrolment.tags) | set(tags))
+    else:
+        wanted = []  # the whole bank: already, or now assigned
+    study.enrol(user_id, bank_id, wanted, utcnow())
 
 
 def _enrol_in_assignments(klass: SchoolClass, user_id: int) -> None:

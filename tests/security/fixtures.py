@@ -536,12 +536,15 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
     "classes.delete": lambda c: {"data": {}},
     "classes.link_bank": lambda c: {"data": {"bank_id": str(c.world.bank_a)}},
     "classes.assign_study": lambda c: {"data": {
-        "title": "Study A", "bank_id": str(c.world.bank_a), "tags": "", "goal": "80",
-        "due_at": "2099-01-01T12:00"}},
+        "study-title": "Study A", "study-bank_id": str(c.world.bank_a), "study-tags": "",
+        "study-goal": "80",
+        "study-due_at": "2099-01-01T12:00"}},
     "classes.assign_quiz": lambda c: {"data": {
-        "title": "Quiz B", "bank_id": str(c.world.bank_a), "tags": "", "count": "1",
-        "mode": "practice", "attempts": "1", "counts": "best", "due_at": "2099-01-01T12:00",
-        "late": "refuse"}},
+        "quiz-title": "Quiz B", "quiz-bank_id": str(c.world.bank_a), "quiz-tags": "",
+        "quiz-count": "1",
+        "quiz-mode": "practice", "quiz-attempts": "1", "quiz-counts": "best",
+        "quiz-due_at": "2099-01-01T12:00",
+        "quiz-late": "refuse"}},
     "classes.start_quiz": lambda c: {"data": {}},
 }
 

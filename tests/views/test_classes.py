@@ -32,8 +32,10 @@ def test_instructor_creates_a_class_and_a_learner_cannot(app, client, auth, make
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert b"Term 2" in page.data and b"Join code" in page.data
-    assert client.post("/classes/new", data={"name": "X", "time_zone": "Nowhere/Land"}
-                       ).status_code == 400
+    assert (
+        client.post("/classes/new", data={"name": "X", "time_zone": "Nowhere/Land"}).status_code
+        == 400
+    )
     auth.logout()
     auth.login(learner.username)
     assert client.post("/classes/new", data={"name": "Mine"}).status_code == 403
@@ -61,18 +63,46 @@ def test_teacher_assigns_and_exports_grades(app, client, auth, make_user, klass)
         classes.join(db.session.get(User, learner.id), klass["code"], NOW)
     auth.login(klass["teacher"].username)
     due = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
-    r = client.post(f"/classes/{klass['id']}/assignments/study", data={
-        "title": "Learn venue", "bank_id": klass["bank"].id, "tags": "venue", "goal": "80",
-        "due_at": due})
+    r = client.post(
+        f"/classes/{klass['id']}/assignments/study",
+        data={
+            "study-title": "Learn venue",
+            "study-bank_id": klass["bank"].id,
+            "study-tags": "venue",
+            "study-goal": "80",
+            "study-due_at": due,
+        },
+    )
     assert r.status_code == 302, r.data
-    r = client.post(f"/classes/{klass['id']}/assignments/quiz", data={
-        "title": "Quiz 1", "bank_id": klass["bank"].id, "tags": "", "count": "2",
-        "mode": "test", "time_limit_min": "10", "attempts": "1", "counts": "best",
-        "due_at": due, "late": "refuse"})
+    r = client.post(
+        f"/classes/{klass['id']}/assignments/quiz",
+        data={
+            "quiz-title": "Quiz 1",
+            "quiz-bank_id": klass["bank"].id,
+            "quiz-tags": "",
+            "quiz-count": "2",
+            "quiz-mode": "test",
+            "quiz-time_limit_min": "10",
+            "quiz-attempts": "1",
+            "quiz-counts": "best",
+            "quiz-due_at": due,
+            "quiz-late": "refuse",
+        },
+    )
     assert r.status_code == 302, r.data
-    bad = client.post(f"/classes/{klass['id']}/assignments/quiz", data={
-        "title": "Quiz 2", "bank_id": klass["bank"].id, "count": "0", "mode": "test",
-        "attempts": "1", "counts": "best", "due_at": due, "late": "refuse"})
+    bad = client.post(
+        f"/classes/{klass['id']}/assignments/quiz",
+        data={
+            "quiz-title": "Quiz 2",
+            "quiz-bank_id": klass["bank"].id,
+            "quiz-count": "0",
+            "quiz-mode": "test",
+            "quiz-attempts": "1",
+            "quiz-counts": "best",
+            "quiz-due_at": due,
+            "quiz-late": "refuse",
+        },
+    )
     assert bad.status_code == 400 and b"1 to 100" in bad.data
     page = client.get(f"/classes/{klass['id']}?on=2030-01-01")
     assert page.status_code == 200 and learner.username.encode() in page.data
@@ -100,8 +130,12 @@ def test_remove_member_and_delete_class(app, client, auth, make_user, klass):
         classes.join(db.session.get(User, learner.id), klass["code"], NOW)
     auth.login(klass["teacher"].username)
     assert client.post(f"/classes/{klass['id']}/members/{learner.id}/remove").status_code == 302
-    assert client.post(f"/classes/{klass['id']}/members",
-                       data={"username": "ghost", "role": "learner"}).status_code == 400
+    assert (
+        client.post(
+            f"/classes/{klass['id']}/members", data={"username": "ghost", "role": "learner"}
+        ).status_code
+        == 400
+    )
     assert client.post(f"/classes/{klass['id']}/delete").status_code == 302
     with app.app_context():
         assert db.session.get(SchoolClass, klass["id"]) is None
