@@ -15,6 +15,7 @@ from quizapp import cli, errors, request_guard, security, templating, unit_of_wo
 from quizapp.admin import bp as admin_bp
 from quizapp.auth import bp as auth_bp
 from quizapp.author import bp as author_bp
+from quizapp.classes import bp as classes_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
 from quizapp.extensions import csrf, db, job_queue, login_manager, mail, migrate, redis_store
@@ -81,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(classes_bp)
     app.register_blueprint(author_bp)
     app.register_blueprint(jobs_bp)
     cli.register(app)

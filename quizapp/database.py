@@ -20,6 +20,15 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 
+def _power(base, exponent):
+    if base is None or exponent is None:
+        return None
+    try:
+        return float(base) ** float(exponent)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return None
+
+
 def configure_engine(engine: Engine, *, locking: bool = True) -> None:
     if engine.dialect.name != "sqlite":
         if not locking:
@@ -44,6 +53,8 @@ def configure_engine(engine: Engine, *, locking: bool = True) -> None:
         if locking:
             # Take transaction control away from pysqlite; we emit BEGIN below.
             dbapi_connection.isolation_level = None
+        # power(): FSRS retrievability in SQL (services.classes); SQLite lacks it by default.
+        dbapi_connection.create_function("power", 2, _power, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")

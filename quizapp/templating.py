@@ -8,7 +8,8 @@ from quizapp.models import User
 
 def nav_links(user: User) -> list[tuple[str, str]]:
     links = [("main.home", "Home"), ("study.review", "Flashcards"), ("quiz.start", "Quiz"),
-             ("progress.dashboard", "Progress"), ("study.settings", "Settings")]
+             ("progress.dashboard", "Progress"), ("classes.index", "Classes"),
+             ("study.settings", "Settings")]
     if user.is_instructor:
         links += [("author.banks", "Banks"), ("progress.class_banks", "Class")]
     if user.is_admin:

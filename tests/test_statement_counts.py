@@ -49,6 +49,7 @@ class World:
     learner: str = "learner"
     big_bank: int = 0
     size: int = 0
+    class_id: int = 0
 
     def setup(self) -> None:
         with self.app.app_context():
@@ -96,7 +97,30 @@ class World:
             for i in range(self.size, n):
                 self._quiz(learner.id, i)
             self._suspend_one_card_per_bank(learner.id, n)
+            self._class(teacher, learner, others[self.size:n])
             self.size = n
+
+    def _class(self, teacher: User, learner: User, new_learners: list[int]) -> None:
+        """A class on the big bank with a study goal and a quiz; every learner is in it."""
+        from datetime import timedelta
+
+        from quizapp.services import classes
+        if not self.class_id:
+            klass = classes.create_class(teacher, name="Class")
+            classes.link_bank(klass.id, teacher, self.big_bank)
+            classes.add_by_username(klass.id, teacher, learner.username)
+            classes.create_study(klass.id, teacher, title="Goal", bank_id=self.big_bank,
+                                 tags=[], goal=0.8, due_at=NOW + timedelta(days=7))
+            classes.create_quiz(klass.id, teacher, title="Quiz", bank_id=self.big_bank,
+                                tags=[], types=[], count=1, mode="practice",
+                                time_limit_min=None, attempts=3, counts="best",
+                                opens_at=None, due_at=NOW + timedelta(days=3650),
+                                refuse_late=True)
+            self.class_id = klass.id
+        for user_id in new_learners:
+            classes.add_by_username(self.class_id, teacher,
+                                    db.session.get(User, user_id).username)
+        db.session.commit()
 
     def _question(self, bank_id: int, i: int, k: int) -> None:
         question = Question(bank_id=bank_id, revision=1, archived=False, position=i)
@@ -166,6 +190,9 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
     "author topics": ("teacher", lambda w: f"/author/banks/{w.big_bank}/topics"),
     "class progress list": ("teacher", lambda w: "/progress/class"),
     "class progress": ("teacher", lambda w: f"/progress/class/{w.big_bank}"),
+    "home with assignments": ("learner", lambda w: "/"),
+    "classes list": ("learner", lambda w: "/classes/"),
+    "class page": ("teacher", lambda w: f"/classes/{w.class_id}"),
 }
 
 

@@ -2,14 +2,20 @@ from flask import current_app, jsonify, render_template
 from flask_login import current_user
 
 from quizapp.access import instructor_required
+from quizapp.classes.views import in_zone
+from quizapp.forms import ActionForm
 from quizapp.main import bp
-from quizapp.services import catalogue, health, sources
+from quizapp.models.types import utcnow
+from quizapp.services import catalogue, classes, health, sources
 
 
 @bp.get("/")
 def home():
     banks = catalogue.bank_summaries() if current_user.is_authenticated else []
-    return render_template("main/home.html", banks=banks)
+    assignments = (classes.learner_assignments(current_user, utcnow())
+                   if current_user.is_authenticated else [])
+    return render_template("main/home.html", banks=banks, assignments=assignments,
+                           local=in_zone, action=ActionForm())
 
 
 @bp.get("/start")

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from quizapp.models.bank import Bank, Question, QuestionRevision, QuestionTag, Topic, bank_editor
+from quizapp.models.classes import Assignment, AssignmentAttempt, ClassMember, SchoolClass
 from quizapp.models.job import Job
 from quizapp.models.password_reset import PasswordReset
 from quizapp.models.quiz import AttemptAnswer, QuizAttempt
@@ -12,10 +13,13 @@ from quizapp.models.user import DEFAULT_SETTINGS, Role, User
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "Assignment",
+    "AssignmentAttempt",
     "AttemptAnswer",
     "Bank",
     "BankSource",
     "Card",
+    "ClassMember",
     "Enrolment",
     "Job",
     "PasswordReset",
@@ -26,6 +30,7 @@ __all__ = [
     "QuizAttempt",
     "Review",
     "Role",
+    "SchoolClass",
     "SourceArticle",
     "SourceParagraph",
     "ThrottleCounter",

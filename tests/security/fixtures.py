@@ -34,7 +34,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.types import utcnow
-from quizapp.services import accounts, authoring, password_reset, quizzes, study
+from quizapp.services import accounts, authoring, classes, password_reset, quizzes, study
 from quizapp.services import transfer as transfer_service
 from tests.conftest import PASSWORD, make_test_app, sample_question
 
@@ -69,6 +69,10 @@ class World:
     reset_token: str  # an unused password-reset link of the learner's
     jobs: dict[str, int]  # each user's failed "optimise my schedule" job (it can be retried)
     exports: dict[str, int]  # each user's finished export job, its file ready to download
+    class_a: int = 0  # owner "instructor", co-teacher "editor", learners "learner", "other_learner"
+    class_b: int = 0  # owner "other_instructor"; nobody else
+    class_code: str = ""  # class A's join code
+    quiz_assignment: int = 0  # class A's open quiz on bank A (attempts to spare)
 
     def who(self, role: str) -> str:
         """Whose objects a role acts on: anonymous tries the learner's."""
@@ -84,7 +88,9 @@ class World:
                 "user_id": self.users["other_learner" if who == "admin" else who].id,
                 "slug": "minsk-talks", "kind": "reviews", "fmt": "csv",
                 "filename": "css/app.css", "token_owner": who, "token": self.reset_token,
-                "job_id": self.jobs[who], "export_id": self.exports[who]}
+                "job_id": self.jobs[who], "export_id": self.exports[who],
+                "class_id": self.class_a, "member_id": self.users["other_learner"].id,
+                "code": self.class_code, "assignment_id": self.quiz_assignment}
 
 
 USERS = {"learner": ("lena", Role.LEARNER), "other_learner": ("oscar", Role.LEARNER),
@@ -168,12 +174,30 @@ def build_world(app: Flask) -> World:
             db.session.flush()
             jobs[name], exports[name] = job.id, export.id
         db.session.commit()
+        class_a, class_b, class_code, quiz_assignment = _classes(users, bank_a.id, now)
         return World(users={n: Person(u.id, u.username) for n, u in users.items()},
                      bank_a=bank_a.id, bank_b=bank_b.id, question_a=question_a.id,
                      question_b=question_b.id, topic_a=spare[bank_a.id].id,
                      topic_b=spare[bank_b.id].id, attempts=attempts, cards=cards,
                      finished_attempt=finished.id, expired_attempt=expired.id,
-                     reset_token=reset_token, jobs=jobs, exports=exports)
+                     reset_token=reset_token, jobs=jobs, exports=exports, class_a=class_a,
+                     class_b=class_b, class_code=class_code, quiz_assignment=quiz_assignment)
+
+
+def _classes(users: dict[str, User], bank_id: int, now) -> tuple[int, int, str, int]:
+    """Class A (instructor's, editor co-teaching, two learners) and class B (otto's)."""
+    class_a = classes.create_class(users["instructor"], name="Class A")
+    class_b = classes.create_class(users["other_instructor"], name="Class B")
+    classes.link_bank(class_a.id, users["instructor"], bank_id)
+    classes.add_by_username(class_a.id, users["instructor"], "edith", role="teacher")
+    for name in ("learner", "other_learner"):
+        classes.add_by_username(class_a.id, users["instructor"], users[name].username)
+    quiz = classes.create_quiz(
+        class_a.id, users["instructor"], title="Quiz A", bank_id=bank_id, tags=[], types=[],
+        count=1, mode="practice", time_limit_min=None, attempts=20, counts="best",
+        opens_at=None, due_at=now + timedelta(days=365), refuse_late=True)
+    db.session.commit()
+    return class_a.id, class_b.id, class_a.join_code, quiz.id
 
 
 def _card_of(user_id: int, question_id: int) -> int:
@@ -529,6 +553,25 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
     "study.optimise": lambda c: {"data": {}},
     "jobs.retry": lambda c: {"data": {}},
     "author.export": lambda c: {"data": {"format": "yaml"}},
+    "classes.create": lambda c: {"data": {"name": "New class", "time_zone": "UTC"}},
+    "classes.join": lambda c: {"data": {"code": c.world.class_code}},
+    "classes.regenerate": lambda c: {"data": {}},
+    "classes.add_member": lambda c: {"data": {"username": "oscar", "role": "learner"}},
+    "classes.remove_member": lambda c: {"data": {}},
+    "classes.leave": lambda c: {"data": {}},
+    "classes.delete": lambda c: {"data": {}},
+    "classes.link_bank": lambda c: {"data": {"bank_id": str(c.world.bank_a)}},
+    "classes.assign_study": lambda c: {"data": {
+        "study-title": "Study A", "study-bank_id": str(c.world.bank_a), "study-tags": "",
+        "study-goal": "80",
+        "study-due_at": "2099-01-01T12:00"}},
+    "classes.assign_quiz": lambda c: {"data": {
+        "quiz-title": "Quiz B", "quiz-bank_id": str(c.world.bank_a), "quiz-tags": "",
+        "quiz-count": "1",
+        "quiz-mode": "practice", "quiz-attempts": "1", "quiz-counts": "best",
+        "quiz-due_at": "2099-01-01T12:00",
+        "quiz-late": "refuse"}},
+    "classes.start_quiz": lambda c: {"data": {}},
 }
 
 

@@ -132,6 +132,23 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "jobs.status": {"GET": members(200)},
     "jobs.retry": {"POST": members(302)},  # a failed job: queued (and run) again
     "jobs.download": {"GET": members(200)},  # a finished export's file
+    # Classes: class A is the instructor's, the editor co-teaches it, the learner is in it;
+    # the admin sees and runs every class. An empty form validates and is refused (400).
+    "classes.index": {"GET": members(200)},
+    "classes.create": {"POST": staff(400)},
+    "classes.join_link": {"GET": members(200)},
+    "classes.join": {"POST": members(400)},
+    "classes.show": {"GET": members(200)},
+    "classes.regenerate": {"POST": staff(302)},
+    "classes.add_member": {"POST": staff(400)},
+    "classes.remove_member": {"POST": staff(302)},
+    "classes.leave": {"POST": {**members(302), INSTRUCTOR: 400}},  # the owner may not leave
+    "classes.delete": {"POST": owners(302)},
+    "classes.link_bank": {"POST": staff(400)},
+    "classes.assign_study": {"POST": staff(400)},
+    "classes.assign_quiz": {"POST": staff(400)},
+    "classes.start_quiz": {"POST": {**members(404), LEARNER: 302}},  # learners of the class
+    "classes.grades": {"GET": staff(200)},
 }
 
 # Failed logins are counted (throttling), so an empty login form is a 400 that writes.
@@ -212,6 +229,7 @@ OTHER_ATTEMPT, OTHER_CARD, BANK_B, FOREIGN_QUESTION, OTHERS_IMPORT, OTHER_JOB = 
     "others-job")
 OTHER_EXPORT = "others-export"
 FOREIGN_TOPIC = "topic-of-B-under-A"
+CLASS_B, NO_SUCH_CLASS = "class-B", "no-such-class"
 NO_SUCH_OBJECT, NO_SUCH_BANK = "no-such-object", "no-such-bank"
 NO_SUCH_ID = 10**6
 
@@ -221,6 +239,8 @@ def swap_for(world, name: str) -> dict:
         NO_SUCH_OBJECT: dict.fromkeys(("attempt_id", "card_id", "question_id", "user_id",
                                        "job_id", "export_id", "topic_id"), NO_SUCH_ID),
         NO_SUCH_BANK: {"bank_id": NO_SUCH_ID},
+        CLASS_B: {"class_id": world.class_b},
+        NO_SUCH_CLASS: {"class_id": NO_SUCH_ID, "assignment_id": NO_SUCH_ID},
         OTHER_ATTEMPT: {"attempt_id": world.attempts["other_learner"]},
         OTHER_CARD: {"card_id": world.cards["other_learner"]},
         OTHER_JOB: {"job_id": world.jobs["other_learner"]},
@@ -253,6 +273,15 @@ QUESTION_ROUTES = [("author.editor", "GET"), ("author.editor", "POST"),
 TOPIC_ROUTES = [("author.rename_topic", "POST"), ("author.merge_topic", "POST"),
                 ("author.delete_topic", "POST")]
 
+CLASS_ROUTES = [(e, m) for e, methods in POLICY.items() if e.startswith("classes.")
+                 and e not in ("classes.index", "classes.create", "classes.join",
+                               "classes.join_link", "classes.start_quiz") for m in methods]
+# Refused on the role's own class (the cross test's own-object control would fail there).
+CLASS_REFUSED_OWN = {(LEARNER, e) for e in (
+    "classes.regenerate", "classes.add_member", "classes.remove_member", "classes.delete",
+    "classes.link_bank", "classes.assign_study", "classes.assign_quiz", "classes.grades")} | {
+    (INSTRUCTOR, "classes.leave"), (EDITOR, "classes.delete")}  # the owner stays; owner only
+
 # Bank settings, editors and archiving are the owner's: an editor is refused even on bank A,
 # so the "own object works" control of the cross test does not apply to them there.
 OWNER_ONLY = {"author.edit_bank", "author.set_editors", "author.archive_bank"}
@@ -273,6 +302,13 @@ CROSS = (
     + [(who, e, m, swap, 404) for who in (INSTRUCTOR, EDITOR) for e, m in TOPIC_ROUTES
        for swap in (FOREIGN_TOPIC, NO_SUCH_OBJECT)]
     + [(ADMIN, e, m, NO_SUCH_BANK, 404) for e, m in BANK_ROUTES]
+    # Class B is another teacher's: the class A's learner, teacher and co-teacher are told
+    # it does not exist (other instructor / learner not in the class).
+    + [(who, e, m, CLASS_B, 404) for who in (LEARNER, INSTRUCTOR, EDITOR)
+       for e, m in CLASS_ROUTES if (who, e) not in CLASS_REFUSED_OWN]
+    + [(who, e, m, NO_SUCH_CLASS, 404) for who in (LEARNER, ADMIN) for e, m in CLASS_ROUTES
+       if (who, e) not in CLASS_REFUSED_OWN]
+    + [(LEARNER, "classes.start_quiz", "POST", NO_SUCH_CLASS, 404)]
     + [(ADMIN, e, m, NO_SUCH_OBJECT, 404) for e, methods in POLICY.items()
        if e.startswith("admin.") and e != "admin.users" for m in methods]
 )
@@ -282,7 +318,8 @@ def test_every_route_with_an_object_id_is_tried_with_another_users_and_none(app)
     swaps = {"attempt_id": (OTHER_ATTEMPT, NO_SUCH_OBJECT), "bank_id": (BANK_B, NO_SUCH_BANK),
              "question_id": (FOREIGN_QUESTION, NO_SUCH_OBJECT), "user_id": (NO_SUCH_OBJECT,),
              "job_id": (OTHER_JOB, NO_SUCH_OBJECT), "export_id": (OTHER_EXPORT, NO_SUCH_OBJECT),
-             "topic_id": (FOREIGN_TOPIC, NO_SUCH_OBJECT)}
+             "topic_id": (FOREIGN_TOPIC, NO_SUCH_OBJECT),
+             "class_id": (CLASS_B, NO_SUCH_CLASS), "assignment_id": (NO_SUCH_CLASS,)}
     tried = {(e, m, swap) for _, e, m, swap, _ in CROSS}
     untried = [f"{rule.endpoint} {method} {swap}" for rule in app.url_map.iter_rules()
                for arg in rule.arguments & swaps.keys() for swap in swaps[arg]

@@ -72,6 +72,7 @@ GET_QUERIES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "author.editor": lambda o: {"type": "cloze"},
     "author.export": lambda o: {"format": "yaml"},
     "author.history": lambda o: {"a": "1", "b": "2"},
+    "classes.show": lambda o: {"on": "2030-01-01"},
     "author.questions": lambda o: {"status": "all", "q": "a", "type": "numeric",
                                    "tag": "venue"},
     "quiz.start": lambda o: {"tag": ["venue", "talks"]},
