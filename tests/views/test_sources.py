@@ -108,3 +108,19 @@ def test_instructor_adds_and_replaces_a_source_in_the_browser(app, client, auth,
     make_user("reader")
     auth.login("reader")
     assert client.get(base).status_code == 403
+
+
+def test_bank_page_links_its_sources_and_shows_the_check(app, client, auth, make_user,
+                                                         make_bank, make_question):
+    owner = make_user("owner", role="instructor")
+    bank = make_bank(owner=owner)
+    make_question(bank, key="first", source=["owls-at-night#1"])
+    auth.login("owner")
+    page = client.get(f"/author/banks/{bank.id}/questions").data.decode()
+    assert f'href="/sources/banks/{bank.id}"' in page
+    assert "This bank has no sources yet" in page and "checked against its sources" not in page
+    assert client.post(f"/sources/banks/{bank.id}", data={"title": "", "text": OWLS}
+                       ).status_code == 302
+    page = client.get(f"/author/banks/{bank.id}/questions").data.decode()
+    assert "no sources yet" not in page
+    assert "checked against its sources: " in page and f"/sources/banks/{bank.id}/check" in page

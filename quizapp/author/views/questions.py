@@ -46,8 +46,10 @@ def questions(bank_id: int):
     found = authoring.list_questions(
         bank, text=args.get("q", "")[:200], qtype=args.get("type", "")[:32],
         tag=args.get("tag", "")[:64], status=status)
+    # The bank's source check (badge) when it has sources; else the page says how to add one.
+    summary = sources.check_summary(bank) if sources.bank_sources(bank.id) else None
     return render_template("author/questions.html", bank=bank, questions=found, args=args,
-                           status=status, types=LABELS, tags=TAGS,
+                           status=status, types=LABELS, tags=TAGS, summary=summary,
                            action_form=ActionForm())
 
 
