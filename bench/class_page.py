@@ -18,11 +18,11 @@ from sqlalchemy import insert, select
 
 from bench.database import check_disposable, fresh
 from bench.timing import measure
-from quizapp.domain.questions import QUESTION_TYPES
 from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
 from quizapp.models import Card, Question, Role, User
 from quizapp.models.bank import Bank
+from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import accounts, classes
 from quizapp.services.banks import add_revision, apply_spec
 
@@ -31,7 +31,7 @@ TARGET_MS = 200  # issue 20: within 200 ms of server time
 
 
 def _question(bank_id: int, n: int, topic: str) -> Question:
-    spec = QUESTION_TYPES["true_false"].model_validate({
+    spec = SCHEMAS["true_false"].model_validate({
         "key": f"cq{n}", "type": "true_false", "prompt": f"Statement {n}?", "answer": True,
         "explanation": "Because.", "source": ["class-bench#1"], "tags": [topic], "difficulty": 2})
     question = Question(bank_id=bank_id, revision=1, archived=False, position=n)
