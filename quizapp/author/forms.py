@@ -15,7 +15,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.questions import MAX_EXPLANATION, MAX_PROMPT
-from quizapp.domain.tags import TAGS
 from quizapp.forms import AppForm, WholeNumberField
 from quizapp.qtypes.common.web import MultiCheckboxField
 from quizapp.qtypes.registry import LABELS
@@ -49,8 +48,8 @@ class QuestionForm(AppForm):
     source = StringField("Sources", validators=[DataRequired(), Length(max=500)],
                          description="One or more citations like trafficking#11, separated by "
                                      "spaces.")
-    tags = MultiCheckboxField("Topics", choices=[SelectChoice(t, label)
-                                                 for t, label in TAGS.items()])
+    # The bank's own topics (`offer_topics`); none until the view says which bank.
+    tags = MultiCheckboxField("Topics", choices=[])
     difficulty = SelectField("Difficulty", choices=[SelectChoice("1", "1 easy"),
                                                     SelectChoice("2", "2 medium"),
                                                     SelectChoice("3", "3 hard")], default="2")
@@ -60,6 +59,10 @@ class QuestionForm(AppForm):
     revision = HiddenField()
     preview = SubmitField("Preview")
     save = SubmitField("Save")
+
+    def offer_topics(self, labels: dict[str, str]) -> None:
+        """Offer the bank's topics (slug -> label); a posted topic not among them is refused."""
+        self.tags.choices = [SelectChoice(slug, label) for slug, label in labels.items()]
 
     def question_data(self) -> dict[str, Any]:
         """The form as question data for the schema; blank rows left out."""

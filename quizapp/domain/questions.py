@@ -18,11 +18,11 @@ from pydantic import (
 )
 
 from quizapp.domain.messages import excerpt
-from quizapp.domain.tags import TAGS
 from quizapp.domain.text import unstorable
 
 KEY_RE = r"^[a-z0-9][a-z0-9-]{0,79}$"
 CITATION_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([1-9][0-9]{0,3})$")
+TOPIC_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 GAP_RE = re.compile(r"\{\{(\d+)\}\}")
 
 
@@ -85,12 +85,12 @@ class QuestionBase(_Strict):
 
     @field_validator("tags")
     @classmethod
-    def _known_tags(cls, value: list[str]) -> list[str]:
-        unknown = [t for t in value if t not in TAGS]
-        if unknown:
-            raise ValueError(
-                f"unknown tag {excerpt(unknown[0])}; use one of: {', '.join(TAGS)}"
-            )
+    def _topic_slugs(cls, value: list[str]) -> list[str]:
+        """Topics belong to the bank (its Topic rows), so any topic slug is a tag here."""
+        for tag in value:
+            if not isinstance(tag, str) or not TOPIC_RE.match(tag):
+                raise ValueError(f"a topic tag is lowercase letters, digits and dashes "
+                                 f"(like venue or cell-biology), not {excerpt(tag)}")
         if len(set(value)) != len(value):
             raise ValueError("a tag is listed twice")
         return value

@@ -41,7 +41,8 @@ def quiz_choices() -> QuizChoice:
         kinds.add(kind)
     return QuizChoice(
         banks=[(b.id, b.title) for b in banks],
-        tags=[t for t in TAGS if t in used],
+        # the shipped vocabulary's order first, then the topics banks made for themselves
+        tags=[t for t in TAGS if t in used] + sorted(used - TAGS.keys()),
         types=[t for t in SCHEMAS if t in kinds],
     )
 

@@ -16,12 +16,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from quizapp import unit_of_work
+from quizapp.domain.questions import TOPIC_RE
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionTag, Topic
 from quizapp.services.banks import add_revision
 from quizapp.services.errors import NotFound, ServiceError
 
-TOPIC_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+TOPIC_SLUG_RE = TOPIC_RE  # one rule for a topic slug, in the question schema
 LABEL_MAX = 120
 
 

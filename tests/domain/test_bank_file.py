@@ -90,7 +90,8 @@ MALFORMED = [
     ("bad citation", question("true_false", source=["trafficking 11"]), "source",
      "source must look like trafficking#11"),
     ("no citation", question("true_false", source=[]), "source", "at least 1"),
-    ("unknown tag", question("true_false", tags=["gossip"]), "tags", "unknown tag"),
+    ("tag not a topic slug", question("true_false", tags=["Gossip column"]), "tags",
+     "a topic tag is lowercase letters, digits and dashes"),
     ("no tags", question("true_false", tags=[]), "tags", "at least 1"),
     ("difficulty out of range", question("true_false", difficulty=5), "difficulty",
      "less than or equal to 3"),
@@ -138,7 +139,7 @@ def test_error_points_at_the_line_of_the_field():
 def test_all_errors_are_listed_not_only_the_first():
     text = bank_text(
         question("numeric", key="a", tolerance=-1),
-        question("true_false", key="b", tags=["gossip"]),
+        question("true_false", key="b", tags=["Gossip column"]),
         question("single_choice", key="c", options=[{"text": "x"}, {"text": "y"}]),
         question("true_false", key="a"),
     )

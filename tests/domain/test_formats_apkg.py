@@ -200,8 +200,8 @@ def test_the_quizapp_field_is_the_question_as_compact_json():
     ("{" * 100_000, 'note #1 "Where?": the Quizapp field is not valid JSON'),
     ('{"key": "k", "type": "essay"}', 'note #1 "Where?": unknown type \'essay\''),
     ('{"key": "k", "type": "true_false", "prompt": "P", "answer": true, "explanation": "E", '
-     '"source": ["minsk-talks#2"], "tags": ["nonsense"]}',
-     "note #1 \"Where?\": tags: unknown tag 'nonsense'"),
+     '"source": ["minsk-talks#2"], "tags": ["Non sense"]}',
+     "note #1 \"Where?\": tags: a topic tag is lowercase letters"),
 ])
 def test_a_bad_quizapp_field_is_a_rejection(stored: str, reason: str):
     note = genanki.Note(model=QUIZAPP, fields=["Where?", "Minsk", "E", "minsk-talks#2", stored],
@@ -240,7 +240,7 @@ def test_a_basic_deck_imports_as_short_answers():
     (basic(explanation="<br>&nbsp;"), "needs an explanation (fill its Explanation field)"),
     (basic(model=PLAIN_BASIC), "needs an explanation (the note type 'Basic' has no Explanation"),
     (basic(tags=()), "needs at least one topic tag"),
-    (basic(tags=("venue", "leech")), "tags: unknown tag 'leech'"),
+    (basic(tags=("venue", "Tag.with.dots")), "tags: a topic tag is lowercase letters"),
     (basic(front="<img src='x.png'>"), "prompt: String should have at least 1 character"),
     (basic(back="x" * 1001), "answers.0: String should have at most 1000 characters"),
 ])

@@ -213,7 +213,7 @@ def test_a_bad_csv_row_is_a_rejection(row: str, reason: str):
     ("::q::Where? {T} ####x.", "needs an explanation"),
     ("::unclosed title {T ####x.}", "not closed with ::"),
     ("::q::Many? {" + "=a" * 101 + " ####x.}", "more than 100 answers in one question"),
-    ("// source: minsk-talks#2 tags: nonsense\n::q::Where? {T ####x.}", "unknown tag"),
+    ("// source: minsk-talks#2 tags: Non_sense\n::q::Where? {T ####x.}", "a topic tag is"),
     ("// source: minsk-talks#2 tags: venue difficulty: 9\n::q::Where? {T ####x.}",
      "difficulty: Input should be less than or equal to 3"),
     ("// source: minsk-talks#2 tags: venue\n// typos: true\n::q::Where? {T ####x.}",

@@ -123,11 +123,11 @@ def test_cli_load_prints_a_summary(app, runner):
 def test_cli_validate_lists_every_error(runner, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(bank_text(question("numeric", key="a", tolerance=-1),
-                              question("true_false", key="b", tags=["nope"])))
+                              question("true_false", key="b", tags=["No pe"])))
     result = runner.invoke(args=["bank", "validate", str(path)])
     assert result.exit_code == 1
     assert "tolerance must be 0 or more" in result.output
-    assert "unknown tag 'nope'" in result.output
+    assert "a topic tag is lowercase letters, digits and dashes" in result.output
 
 
 def test_yaml_tags_are_refused(runner, tmp_path):

@@ -108,3 +108,29 @@ def test_another_banks_topic_is_not_found(app, client, auth, bank, make_bank, ma
                            data={"label": "Mine now"})
     assert response.status_code == 404
     assert labels(app, other.id) == ["People"]
+
+
+def test_a_bank_on_any_subject_tags_its_questions_with_its_own_topics(app, client, auth,
+                                                                      make_bank, owner):
+    """A new bank has no topics: the editor says to add them; once added, a question carries
+    them, and a topic the bank does not have (even one of the shipped banks') is refused."""
+    bank = make_bank(title="Cell biology", owner=owner)
+    auth.login("owner")
+    editor = f"/author/banks/{bank.id}/questions/new"
+    assert "This bank has no topics yet" in client.get(editor).get_data(as_text=True)
+    assert client.post(f"/author/banks/{bank.id}/topics",
+                       data={"label": "Membranes and transport"}).status_code == 302
+    page = client.get(editor).get_data(as_text=True)
+    assert "no topics yet" not in page and 'value="membranes-and-transport"' in page
+    form = {"key": "osmosis", "type": "true_false", "prompt": "Water crosses membranes?",
+            "explanation": "By osmosis.", "source": "minsk-talks#2", "answer": "true",
+            "difficulty": "2", "save": "Save"}
+    refused = client.post(editor, data=form | {"tags": ["venue"]})
+    assert refused.status_code == 400 and "not a valid choice" in refused.get_data(as_text=True)
+    assert client.post(editor, data=form | {"tags": ["membranes-and-transport"]}
+                       ).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Question.tags).where(Question.key == "osmosis")) == [
+            "membranes-and-transport"]
+    listing = client.get(f"/author/banks/{bank.id}/questions").get_data(as_text=True)
+    assert "Membranes and transport" in listing

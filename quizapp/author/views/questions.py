@@ -14,7 +14,7 @@ from quizapp.domain import quiz as rules
 from quizapp.domain.diff import diff_snapshots
 from quizapp.domain.messages import plain_message
 from quizapp.domain.questions import CITATION_RE
-from quizapp.domain.tags import TAGS
+from quizapp.domain.tags import tag_label
 from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
 from quizapp.presenting import card_faces, cloze_parts, prompt_html
@@ -23,7 +23,7 @@ from quizapp.qtypes.common.web import MAX_ROWS
 from quizapp.qtypes.registry import LABELS, SCHEMAS
 from quizapp.qtypes.web import editor_sections, web
 from quizapp.quiz.forms import answer_form
-from quizapp.services import authoring, sources
+from quizapp.services import authoring, sources, topics
 from quizapp.services.banks import question_snapshot
 from quizapp.services.errors import Conflict, ServiceError
 
@@ -49,7 +49,8 @@ def questions(bank_id: int):
     # The bank's source check (badge) when it has sources; else the page says how to add one.
     summary = sources.check_summary(bank) if sources.bank_sources(bank.id) else None
     return render_template("author/questions.html", bank=bank, questions=found, args=args,
-                           status=status, types=LABELS, tags=TAGS, summary=summary,
+                           status=status, types=LABELS, tags=topics.labels(bank.id),
+                           summary=summary,
                            action_form=ActionForm())
 
 
@@ -80,6 +81,10 @@ def editor(bank_id: int, question_id: int | None = None):
     question = authoring.get_question_for_edit(bank, question_id) \
         if question_id is not None else None
     form = QuestionForm()
+    labels = topics.labels(bank.id)
+    if question is not None:  # a topic merged away meanwhile still shows, to be unticked
+        labels |= {t: tag_label(t) for t in question.tags if t not in labels}
+    form.offer_topics(labels)
     if request.method == "GET":
         if question is not None:
             form.load(question_snapshot(question), question.revision)
