@@ -256,11 +256,16 @@ def sample_question(qtype: str = "single_choice", key: str | None = None, **fiel
 
 @pytest.fixture
 def make_bank(app: Flask) -> Callable[..., Bank]:
-    def make(slug: str | None = None, owner: User | None = None, **fields: Any) -> Bank:
+    def make(slug: str | None = None, owner: User | None = None,
+             topics_: tuple[str, ...] = (), **fields: Any) -> Bank:
+        """`topics_`: topic slugs the bank starts with (labels made from the slugs)."""
         with app.app_context():
             bank = Bank(slug=slug or f"bank-{next(_numbers)}", title=fields.pop("title", "A bank"),
                         owner_id=owner.id if owner else None, created_at=NOW, **fields)
             db.session.add(bank)
+            db.session.flush()
+            if topics_:
+                topics.ensure_topics(bank.id, list(topics_))
             db.session.commit()
             return detached(bank)
 

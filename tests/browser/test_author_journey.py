@@ -8,7 +8,8 @@ from tests.browser.test_quiz_journey import log_in
 def test_create_preview_save_edit_revert(page: Page, server_url, make_user, make_bank, shot,
                                          console_errors, axe):
     teacher = make_user("teacher", role="instructor")
-    make_bank(title="Trafficking facts", owner=teacher, article="trafficking")
+    make_bank(title="Trafficking facts", owner=teacher, article="trafficking",
+              topics_=("victim-statistics",))
     log_in(page, server_url, "teacher", axe)
     page.get_by_role("link", name="Banks", exact=True).click()
     axe(page, "banks")

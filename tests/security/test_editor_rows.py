@@ -7,7 +7,8 @@ from tests.views.test_author import form_for
 
 @pytest.fixture
 def bank(make_bank, make_user):
-    return make_bank(title="Rows", owner=make_user("owner", role="instructor"))
+    return make_bank(title="Rows", owner=make_user("owner", role="instructor"),
+                     topics_=("venue",))
 
 
 @pytest.mark.parametrize("rows", ["items", "answers", "options"])

@@ -24,7 +24,7 @@ def test_the_checker_catches_each_payload_raw():
 @pytest.fixture
 def hostile_bank(app, client, auth, make_user, make_bank):
     owner = make_user("owner", role="instructor")
-    bank = make_bank(title="Hostile", owner=owner)
+    bank = make_bank(title="Hostile", owner=owner, topics_=("venue",))  # form_for's topic
     auth.login("owner")
     for n, payload in enumerate(PAYLOADS):
         form = form_for("single_choice", key=f"x{n}", prompt=f"Q {payload}",
