@@ -97,10 +97,13 @@ def test_an_almost_match_of_a_worthless_answer_is_just_wrong():
     assert result.score == 0 and not result.almost and result.feedback == "Not quite"
 
 
-def test_partial_feedback_says_partly_right():
-    assert grade("single_choice", data("single_choice", HALF_SINGLE), 1).feedback == "Partly right"
+def test_partial_feedback_says_so():
+    assert grade("single_choice", data("single_choice", HALF_SINGLE), 1).feedback \
+        == "Not the best option"
     assert grade("short_answer", data("short_answer", WEIGHTED_SHORT), "purgin").feedback \
-        == "Partly right"
+        == "Accepted for part of the marks"
+    assert grade("short_answer", data("short_answer", WEIGHTED_SHORT), "purgim").feedback \
+        == "Accepted for part of the marks; check the spelling"
 
 
 def test_questions_without_fractions_are_stored_exactly_as_before():

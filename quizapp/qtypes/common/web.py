@@ -107,7 +107,9 @@ def options_data(form) -> list[dict[str, Any]]:
 
 
 def load_options(form, snap: Mapping[str, Any]) -> None:
-    fill(form.options, [{"text": o["text"], "correct": o.get("correct", False),
+    # The box is ticked for fully right options only: a part-credit option shows its fraction.
+    fill(form.options, [{"text": o["text"], "correct": o.get("correct", False)
+                         and (o.get("fraction") is None or o["fraction"] >= 1),
                          "fraction": shown_fraction(o.get("fraction")),
                          "feedback": o.get("feedback", "")}
                         for o in snap["options"]])

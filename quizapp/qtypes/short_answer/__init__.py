@@ -142,7 +142,8 @@ class ShortAnswerType(QuestionType):
         if kind in ("exact", "typo"):
             score = fraction
             if 0 < fraction < 1:
-                feedback = "Partly right" if kind == "exact" else "Partly right; check the spelling"
+                feedback = "Accepted for part of the marks" + (
+                    "" if kind == "exact" else "; check the spelling")
             elif fraction <= 0:
                 feedback = FEEDBACK["wrong"][1]
         notes = [n] if (n := _feedback(answers[best])) else []

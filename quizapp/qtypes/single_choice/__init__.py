@@ -43,7 +43,7 @@ class SingleChoiceType(QuestionType):
         options = data["options"]
         i = index(response, len(options))
         score = credit(options[i])
-        message = "Correct" if score >= 1 else ("Partly right" if score > 0 else "Not quite")
+        message = "Correct" if score >= 1 else ("Not the best option" if score > 0 else "Not quite")
         return result(score, i, message, notes=choices.notes(options, [i]))
 
     def shown_order(self, snapshot, seed, position):
