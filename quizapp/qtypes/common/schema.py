@@ -24,8 +24,8 @@ class Option(Strict):
     @model_validator(mode="before")
     @classmethod
     def _correct_from_fraction(cls, value: Any) -> Any:
-        if isinstance(value, dict) and isinstance(value.get("fraction"), int | float) \
-                and not isinstance(value.get("fraction"), bool):
+        if isinstance(value, dict) and value.get("fraction") is not None:
+            number_fraction(value["fraction"])
             positive = value["fraction"] > 0
             if "correct" not in value:
                 value = {**value, "correct": positive}
@@ -42,6 +42,13 @@ class Option(Strict):
     @property
     def credit(self) -> float:
         return credit(self.model_dump())
+
+
+def number_fraction(value: Any) -> float:
+    """A fraction must be written as a number (not "0.5", not true)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a fraction is a number from -1 to 1, such as 0.5")
+    return value
 
 
 def credit(option: dict[str, Any]) -> float:

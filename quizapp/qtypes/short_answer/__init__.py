@@ -14,6 +14,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     WrapValidator,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -33,13 +34,18 @@ from quizapp.qtypes.common.formats import (
     moodle_read,
 )
 from quizapp.qtypes.common.grading import InvalidResponse, Result, match_text, result, typed_text
-from quizapp.qtypes.common.schema import Strict, credit
+from quizapp.qtypes.common.schema import Strict, credit, number_fraction
 
 
 class Answer(Strict):
     text: Short
     fraction: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     feedback: Short | None = None
+
+    @field_validator("fraction", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any) -> Any:
+        return number_fraction(value)
 
     @model_serializer(mode="wrap")
     def _without_none(self, handler):
