@@ -24,7 +24,8 @@ WEIGHTED_MULTI = {"options": [
     {"text": "OSCE", "fraction": 0.5, "feedback": "The OSCE mediated."},
     {"text": "Russia", "fraction": 0.5},
     {"text": "EU", "fraction": -0.25, "feedback": "Not a party."},
-    {"text": "NATO", "fraction": -1}]}
+    {"text": "NATO", "fraction": -1},
+    {"text": "UN", "fraction": 0, "feedback": "Not there."}]}
 THIRDS = {"options": [{"text": "a", "fraction": 1 / 3}, {"text": "b", "fraction": 1 / 3},
                       {"text": "c", "fraction": 1 / 3}, {"text": "d", "correct": False}]}
 LEGACY_SHORT = {"answers": ["Purgin", "Andrey Purgin"], "typos": True, "accents": False}
@@ -114,7 +115,7 @@ def test_questions_without_fractions_are_stored_exactly_as_before():
 
 def test_a_fraction_sets_the_correct_flag():
     stored = data("multiple_choice", WEIGHTED_MULTI)["options"]
-    assert [o["correct"] for o in stored] == [True, True, False, False]
+    assert [o["correct"] for o in stored] == [True, True, False, False, False]
     assert stored[0] == {"text": "OSCE", "correct": True, "fraction": 0.5,
                          "feedback": "The OSCE mediated."}
 

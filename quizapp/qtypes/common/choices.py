@@ -79,8 +79,9 @@ def gift_answers(options: list[dict[str, Any]], single: bool) -> list[str]:
         if single:
             head = "=" if credit(o) >= 1 else ("~" if percent == 0 else
                                                  f"~%{format_fraction(percent)}%")
-        else:
-            head = "~" if percent == 0 else f"~%{format_fraction(percent)}%"
+        else:  # an explicit fraction of 0 is written, so it reads back as one
+            head = "~" if percent == 0 and o.get("fraction") is None else \
+                f"~%{format_fraction(percent)}%"
         feedback = f"#{gift_text(o['feedback'])}" if o.get("feedback") else ""
         lines.append(head + gift_text(o["text"]) + feedback)
     return lines
