@@ -33,6 +33,7 @@ class Feedback:
     right: list[str]
     explanation: Markup
     citations: list[Citation]
+    notes: list[str] = field(default_factory=list)  # the author's feedback on the chosen options
 
 
 @dataclass
@@ -64,6 +65,7 @@ def feedback(snapshot: dict[str, Any], answer: AttemptAnswer, result: Result | N
         right=rules.correct_answer_text(snapshot),
         explanation=safe_markdown(snapshot["explanation"]),
         citations=citations(snapshot, cited),
+        notes=list(result.notes) if result else [],
     )
 
 

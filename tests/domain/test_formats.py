@@ -272,7 +272,8 @@ def test_gift_reads_hand_written_files():
     by_key = {q.key: q for q in result.questions}
     assert list(by_key) == ["q1-venue", "who-called", "tf", "range", "missing"]
     assert by_key["q1-venue"].answer_data() == {"options": [
-        {"text": "Zaslaūje", "correct": True}, {"text": "Vienna", "correct": False},
+        {"text": "Zaslaūje", "correct": True},
+        {"text": "Vienna", "correct": False, "feedback": "No, not Vienna."},
         {"text": "Kyiv", "correct": False}]}
     assert by_key["who-called"].source == ["minsk-talks#1", "minsk-talks#2"]
     assert by_key["who-called"].tags == ["venue", "people"] and by_key["who-called"].difficulty == 1

@@ -70,7 +70,7 @@ def form_for(qtype: str, **overrides) -> dict:
     elif qtype == "true_false":
         data["answer"] = "true"
     elif qtype == "short_answer":
-        data["answers-0"], data["answers-1"] = answers["answers"]
+        data["answers-0-text"], data["answers-1-text"] = answers["answers"]
         data["typos"] = "y"
     elif qtype == "numeric":
         data["value"], data["tolerance"], data["unit"] = "5063", "0", "victims"
@@ -108,7 +108,7 @@ INVALID = [
     ("true_false", {"source": "trafficking 11"}, "source must look like trafficking#11"),
     ("true_false", {"key": "Bad Key"}, "Use lowercase letters, digits and hyphens only"),
     ("true_false", {"tags": []}, "Give at least 1 topic."),
-    ("short_answer", {"answers-0": "", "answers-1": ""},
+    ("short_answer", {"answers-0-text": "", "answers-1-text": ""},
      "Give at least 1 accepted answer."),
     ("ordering", {"items-1": "", "items-2": ""}, "Give at least 2 items."),
     ("matching", {"pairs-1-right": "Ukraine"}, "two right items are the same"),
@@ -224,7 +224,7 @@ def test_editor_shows_the_cited_paragraph_and_warns_on_save(app, client, auth, r
     page = client.get(f"/author/banks/{bank.id}/questions/new").data.decode()
     assert "Cited paragraphs" in page
     data = form_for("short_answer", key="venue-q", source="minsk-talks#2")
-    data["answers-0"], data["answers-1"] = "Kyiv", ""
+    data["answers-0-text"], data["answers-1-text"] = "Kyiv", ""
     response = client.post(f"/author/banks/{bank.id}/questions/new", data=data,
                            follow_redirects=True)
     text = response.data.decode()

@@ -59,10 +59,13 @@ def moodle_text(parent: ET.Element, tag: str, text: str, markdown: bool = False)
     return element
 
 
-def moodle_answer(parent: ET.Element, fraction: float, text: str) -> ET.Element:
+def moodle_answer(parent: ET.Element, fraction: float, text: str,
+                  feedback: str | None = None) -> ET.Element:
     element = ET.SubElement(parent, "answer", {"fraction": format_fraction(fraction),
                                                "format": "markdown"})
     ET.SubElement(element, "text").text = text
+    if feedback:
+        moodle_text(element, "feedback", feedback, markdown=True)
     return element
 
 
@@ -102,6 +105,11 @@ def gift_find(text: str, target: str, start: int = 0) -> int:
 
 def gift_split_answers(body: str) -> list[tuple[str, float | None, str]]:
     """`=a ~%50%b` -> [("=", None, "a"), ("~", 50.0, "b")], per-answer feedback dropped."""
+    return [(marker, weight, text) for marker, weight, text, _ in gift_split_feedback(body)]
+
+
+def gift_split_feedback(body: str) -> list[tuple[str, float | None, str, str | None]]:
+    """`=a#yes ~%50%b` -> [("=", None, "a", "yes"), ("~", 50.0, "b", None)] (still escaped)."""
     starts, i = [], 0
     while i < len(body):
         if body[i] == "\\":
@@ -119,5 +127,6 @@ def gift_split_answers(body: str) -> list[tuple[str, float | None, str]]:
         if weighted := GIFT_WEIGHT.match(text):
             weight, text = float(weighted.group(1)), text[weighted.end() :]
         feedback = gift_find(text, "#")
-        answers.append((marker, weight, text[:feedback] if feedback >= 0 else text))
+        answers.append((marker, weight, text[:feedback] if feedback >= 0 else text,
+                        text[feedback + 1 :] if feedback >= 0 else None))
     return answers

@@ -25,18 +25,22 @@ class InvalidResponse(ValueError):
 
 @dataclass(frozen=True)
 class Result:
-    """A graded response: score in 0..1, correct when the score is 1."""
+    """A graded response: score in 0..1, correct when the score is 1; `notes`: the author's
+    feedback on the chosen options or the matched answer (plain text)."""
 
     score: float
     correct: bool
     normalised: Any
     feedback: str
     almost: bool = False
+    notes: tuple[str, ...] = ()
 
 
-def result(score: float, normalised: Any, feedback: str, almost: bool = False) -> Result:
-    score = min(1.0, max(0.0, float(score)))
-    return Result(score, score == 1.0, normalised, feedback, almost and score < 1.0)
+def result(score: float, normalised: Any, feedback: str, almost: bool = False,
+           notes: list[str] | tuple[str, ...] = ()) -> Result:
+    # Fractions like 1/3 + 2/3 may land a hair below 1: a full score is a full score.
+    score = min(1.0, max(0.0, round(float(score), 9)))
+    return Result(score, score == 1.0, normalised, feedback, almost and score < 1.0, tuple(notes))
 
 
 def plural(count: int, word: str, plural_form: str = "") -> str:

@@ -8,9 +8,8 @@ from pydantic import Field, model_validator
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common import choices
-from quizapp.qtypes.common.formats import format_fraction, gift_text
 from quizapp.qtypes.common.grading import InvalidResponse, Result, as_list, index, plural, result
-from quizapp.qtypes.common.schema import Option, distinct
+from quizapp.qtypes.common.schema import Option, credit, distinct
 
 
 class MultipleChoice(QuestionBase):
@@ -22,6 +21,9 @@ class MultipleChoice(QuestionBase):
     def _some_correct(self):
         if not any(o.correct for o in self.options):
             raise ValueError("multiple choice needs at least one correct option")
+        if sum(max(o.credit, 0) for o in self.options) < 1 - 1e-3:
+            raise ValueError("the positive fractions of a multiple choice must add up to 1 "
+                             "(so a full score is possible)")
         distinct([o.text for o in self.options], "options")
         return self
 
@@ -33,7 +35,9 @@ class MultipleChoiceType(QuestionType):
     moodle_name, moodle_single = "multichoice", False
 
     def grade(self, data: Mapping[str, Any], response: Any) -> Result:
-        """Partial credit: (right picks - wrong picks) / number of correct options, at least 0.
+        """Partial credit: (right picks - wrong picks) / number of correct options, at least 0;
+        when options carry fractions, as Moodle: the sum of the picked options' fractions
+        (wrong ones may be negative), clamped to 0..1.
 
         Response: the picked option indexes (any order, no duplicates, at least one)."""
         options = data["options"]
@@ -45,11 +49,15 @@ class MultipleChoiceType(QuestionType):
         n_correct = sum(bool(o["correct"]) for o in options)
         right = sum(bool(options[i]["correct"]) for i in picks)
         wrong = len(picks) - right
-        score = (right - wrong) / n_correct
+        if choices.weighted(options):
+            score = sum(credit(options[i]) for i in picks)
+        else:
+            score = (right - wrong) / n_correct
         feedback = f"{right} of {plural(n_correct, 'right option')} picked"
         if wrong:
             feedback += f", {plural(wrong, 'wrong pick')}"
-        return result(score, sorted(picks), "Correct" if score >= 1 else feedback)
+        return result(score, sorted(picks), "Correct" if score >= 1 else feedback,
+                      notes=choices.notes(options, picks))
 
     def shown_order(self, snapshot, seed, position):
         return choices.shown_order(snapshot, seed, position)
@@ -67,24 +75,22 @@ class MultipleChoiceType(QuestionType):
         return choices.claims(snapshot)
 
     def gift_answers(self, data):
-        share = 100 / sum(o["correct"] for o in data["options"])
-        return [f"~%{format_fraction(share if o['correct'] else -share)}%{gift_text(o['text'])}"
-                for o in data["options"]]
+        return choices.gift_answers(data["options"], single=False)
 
     def moodle_answers(self, element, data):
         choices.moodle_answers(element, data["options"], single=False)
 
     def gift_read(self, body, answers):
-        return choices.gift_read(answers, weighted=True)
+        return choices.gift_read(body, single=False)
 
     def moodle_read(self, element, answers):
-        return choices.moodle_read(answers)
+        return choices.moodle_read(answers, single=False)
 
     def anki_front(self, q, data):
         return choices.anki_front(q.prompt, data["options"], "<br><i>(Select all that apply.)</i>")
 
     def anki_back(self, q, data):
-        return choices.anki_back(data["options"])
+        return choices.anki_back(data["options"], single=False)
 
 
 TYPE = MultipleChoiceType()

@@ -1,4 +1,4 @@
-"""Single choice: exactly one option is right."""
+"""Single choice: one option is right; others may give partial credit (`fraction`)."""
 
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -8,9 +8,8 @@ from pydantic import Field, model_validator
 from quizapp.domain.questions import QuestionBase
 from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common import choices
-from quizapp.qtypes.common.formats import gift_text
 from quizapp.qtypes.common.grading import Result, index, result
-from quizapp.qtypes.common.schema import Option, distinct
+from quizapp.qtypes.common.schema import Option, credit, distinct
 
 
 class SingleChoice(QuestionBase):
@@ -20,9 +19,14 @@ class SingleChoice(QuestionBase):
 
     @model_validator(mode="after")
     def _one_correct(self):
-        correct = sum(o.correct for o in self.options)
-        if correct != 1:
-            raise ValueError(f"single choice needs exactly one correct option (found {correct})")
+        if any(o.fraction is not None for o in self.options):
+            if not any(o.credit == 1 for o in self.options):
+                raise ValueError("single choice needs an option with fraction 1 (fully right)")
+        else:
+            correct = sum(o.correct for o in self.options)
+            if correct != 1:
+                raise ValueError(
+                    f"single choice needs exactly one correct option (found {correct})")
         distinct([o.text for o in self.options], "options")
         return self
 
@@ -34,11 +38,13 @@ class SingleChoiceType(QuestionType):
     moodle_name, moodle_single = "multichoice", True
 
     def grade(self, data: Mapping[str, Any], response: Any) -> Result:
-        """One point for the correct option (response: the chosen option's index)."""
+        """The chosen option's fraction: 1 for the correct one, 0 for a wrong one unless it
+        gives partial credit (response: the chosen option's index)."""
         options = data["options"]
         i = index(response, len(options))
-        right = bool(options[i]["correct"])
-        return result(1 if right else 0, i, "Correct" if right else "Not quite")
+        score = credit(options[i])
+        message = "Correct" if score >= 1 else ("Not the best option" if score > 0 else "Not quite")
+        return result(score, i, message, notes=choices.notes(options, [i]))
 
     def shown_order(self, snapshot, seed, position):
         return choices.shown_order(snapshot, seed, position)
@@ -47,31 +53,31 @@ class SingleChoiceType(QuestionType):
         return choices.card_options(snapshot, seed)
 
     def right_answer(self, snapshot):
-        return choices.right_answer(snapshot)
+        return choices.right_answer(snapshot, single=True)
 
     def response_text(self, snapshot, response):
         return [snapshot["options"][response]["text"]]
 
     def claims(self, snapshot):
-        return choices.claims(snapshot)
+        return choices.claims(snapshot, single=True)
 
     def gift_answers(self, data):
-        return [("=" if o["correct"] else "~") + gift_text(o["text"]) for o in data["options"]]
+        return choices.gift_answers(data["options"], single=True)
 
     def moodle_answers(self, element, data):
         choices.moodle_answers(element, data["options"], single=True)
 
     def gift_read(self, body, answers):
-        return choices.gift_read(answers, weighted=False)
+        return choices.gift_read(body, single=True)
 
     def moodle_read(self, element, answers):
-        return choices.moodle_read(answers)
+        return choices.moodle_read(answers, single=True)
 
     def anki_front(self, q, data):
         return choices.anki_front(q.prompt, data["options"])
 
     def anki_back(self, q, data):
-        return choices.anki_back(data["options"])
+        return choices.anki_back(data["options"], single=True)
 
 
 TYPE = SingleChoiceType()
