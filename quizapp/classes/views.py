@@ -150,7 +150,7 @@ def _done(class_id: int, message: str):
 @login_required
 def regenerate(class_id: int):
     if not ActionForm().validate_on_submit():
-        abort(400)
+        abort(400, "The form could not be read; reload the page and try again.")
     classes.regenerate_code(class_id, current_user)
     return _done(class_id, "A new join code is ready; the old one no longer works.")
 
@@ -175,7 +175,7 @@ def add_member(class_id: int):
 @login_required
 def remove_member(class_id: int, member_id: int):
     if not ActionForm().validate_on_submit():
-        abort(400)
+        abort(400, "The form could not be read; reload the page and try again.")
     classes.remove_member(class_id, current_user, member_id)
     return _done(class_id, "Removed from the class; their own study data stays theirs.")
 
@@ -184,7 +184,7 @@ def remove_member(class_id: int, member_id: int):
 @login_required
 def leave(class_id: int):
     if not ActionForm().validate_on_submit():
-        abort(400)
+        abort(400, "The form could not be read; reload the page and try again.")
     classes.leave(class_id, current_user)
     flash("You left the class. Your cards and reviews stay yours.", "success")
     return redirect(url_for("classes.index"))
@@ -194,7 +194,7 @@ def leave(class_id: int):
 @login_required
 def delete(class_id: int):
     if not ActionForm().validate_on_submit():
-        abort(400)
+        abort(400, "The form could not be read; reload the page and try again.")
     classes.delete_class(class_id, current_user)
     flash("Class deleted. Every learner keeps their cards and reviews.", "success")
     return redirect(url_for("classes.index"))
@@ -263,7 +263,7 @@ def assign_quiz(class_id: int):
 @login_required
 def start_quiz(assignment_id: int):
     if not ActionForm().validate_on_submit():
-        abort(400)
+        abort(400, "The form could not be read; reload the page and try again.")
     attempt = classes.start_quiz(assignment_id, current_user, utcnow())
     return redirect(url_for("quiz.question", attempt_id=attempt.id, position=0))
 

@@ -7,8 +7,9 @@ for questions that have them, so questions without stay exactly as they were.
 
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
+from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common import order as rules
 from quizapp.qtypes.common.formats import (
     anki_html,
@@ -142,3 +143,42 @@ def gift_read(body: str, single: bool) -> dict[str, Any]:
     return {"options": _options([(w, m == "=", gift_unescape(t).strip(),
                                   gift_unescape(fb).strip() if fb else "")
                                  for m, w, t, fb in gift_split_feedback(body)], single)}
+
+
+class ChoiceType(QuestionType):
+    """What single and multiple choice share: options shown in a shuffled order, the
+    citations checked against the right options, and Moodle's multichoice in the formats.
+    A subclass sets `single` and grades."""
+
+    single: ClassVar[bool]
+    anki_hint: ClassVar[str] = ""  # under the options on an Anki card's front
+
+    def shown_order(self, snapshot, seed, position):
+        return shown_order(snapshot, seed, position)
+
+    def card_options(self, snapshot, seed):
+        return card_options(snapshot, seed)
+
+    def right_answer(self, snapshot):
+        return right_answer(snapshot, single=self.single)
+
+    def claims(self, snapshot):
+        return claims(snapshot, single=self.single)
+
+    def gift_answers(self, data):
+        return gift_answers(data["options"], single=self.single)
+
+    def moodle_answers(self, element, data):
+        moodle_answers(element, data["options"], single=self.single)
+
+    def gift_read(self, body, answers):
+        return gift_read(body, single=self.single)
+
+    def moodle_read(self, element, answers):
+        return moodle_read(answers, single=self.single)
+
+    def anki_front(self, q, data):
+        return anki_front(q.prompt, data["options"], self.anki_hint)
+
+    def anki_back(self, q, data):
+        return anki_back(data["options"], single=self.single)

@@ -6,7 +6,6 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from quizapp.domain.questions import QuestionBase
-from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common import choices
 from quizapp.qtypes.common.grading import InvalidResponse, Result, as_list, index, plural, result
 from quizapp.qtypes.common.schema import Option, credit, distinct
@@ -28,11 +27,13 @@ class MultipleChoice(QuestionBase):
         return self
 
 
-class MultipleChoiceType(QuestionType):
+class MultipleChoiceType(choices.ChoiceType):
     name = "multiple_choice"
     label = "Multiple choice"
     schema = MultipleChoice
     moodle_name, moodle_single = "multichoice", False
+    single = False
+    anki_hint = "<br><i>(Select all that apply.)</i>"
 
     def grade(self, data: Mapping[str, Any], response: Any) -> Result:
         """Partial credit: (right picks - wrong picks) / number of correct options, at least 0;
@@ -59,38 +60,8 @@ class MultipleChoiceType(QuestionType):
         return result(score, sorted(picks), "Correct" if score >= 1 else feedback,
                       notes=choices.notes(options, picks))
 
-    def shown_order(self, snapshot, seed, position):
-        return choices.shown_order(snapshot, seed, position)
-
-    def card_options(self, snapshot, seed):
-        return choices.card_options(snapshot, seed)
-
-    def right_answer(self, snapshot):
-        return choices.right_answer(snapshot)
-
     def response_text(self, snapshot, response):
         return [snapshot["options"][i]["text"] for i in sorted(response)] or ["(none)"]
-
-    def claims(self, snapshot):
-        return choices.claims(snapshot)
-
-    def gift_answers(self, data):
-        return choices.gift_answers(data["options"], single=False)
-
-    def moodle_answers(self, element, data):
-        choices.moodle_answers(element, data["options"], single=False)
-
-    def gift_read(self, body, answers):
-        return choices.gift_read(body, single=False)
-
-    def moodle_read(self, element, answers):
-        return choices.moodle_read(answers, single=False)
-
-    def anki_front(self, q, data):
-        return choices.anki_front(q.prompt, data["options"], "<br><i>(Select all that apply.)</i>")
-
-    def anki_back(self, q, data):
-        return choices.anki_back(data["options"], single=False)
 
 
 TYPE = MultipleChoiceType()

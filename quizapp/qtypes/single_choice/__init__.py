@@ -6,7 +6,6 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from quizapp.domain.questions import QuestionBase
-from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common import choices
 from quizapp.qtypes.common.grading import Result, index, result
 from quizapp.qtypes.common.schema import Option, credit, distinct
@@ -31,11 +30,12 @@ class SingleChoice(QuestionBase):
         return self
 
 
-class SingleChoiceType(QuestionType):
+class SingleChoiceType(choices.ChoiceType):
     name = "single_choice"
     label = "Single choice"
     schema = SingleChoice
     moodle_name, moodle_single = "multichoice", True
+    single = True
 
     def grade(self, data: Mapping[str, Any], response: Any) -> Result:
         """The chosen option's fraction: 1 for the correct one, 0 for a wrong one unless it
@@ -46,38 +46,8 @@ class SingleChoiceType(QuestionType):
         message = "Correct" if score >= 1 else ("Not the best option" if score > 0 else "Not quite")
         return result(score, i, message, notes=choices.notes(options, [i]))
 
-    def shown_order(self, snapshot, seed, position):
-        return choices.shown_order(snapshot, seed, position)
-
-    def card_options(self, snapshot, seed):
-        return choices.card_options(snapshot, seed)
-
-    def right_answer(self, snapshot):
-        return choices.right_answer(snapshot, single=True)
-
     def response_text(self, snapshot, response):
         return [snapshot["options"][response]["text"]]
-
-    def claims(self, snapshot):
-        return choices.claims(snapshot, single=True)
-
-    def gift_answers(self, data):
-        return choices.gift_answers(data["options"], single=True)
-
-    def moodle_answers(self, element, data):
-        choices.moodle_answers(element, data["options"], single=True)
-
-    def gift_read(self, body, answers):
-        return choices.gift_read(body, single=True)
-
-    def moodle_read(self, element, answers):
-        return choices.moodle_read(answers, single=True)
-
-    def anki_front(self, q, data):
-        return choices.anki_front(q.prompt, data["options"])
-
-    def anki_back(self, q, data):
-        return choices.anki_back(data["options"], single=True)
 
 
 TYPE = SingleChoiceType()
