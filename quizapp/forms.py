@@ -4,7 +4,7 @@ that only accept what the database can store, and the service-error bridge."""
 import re
 from decimal import Decimal
 
-from flask import request
+from flask import abort, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.form import SUBMIT_METHODS
@@ -105,3 +105,9 @@ class ActionForm(AppForm):
     """A button-only form (log out, archive...): carries the CSRF token."""
 
     submit = SubmitField("Go")
+
+
+def require_action_form() -> None:
+    """A button-only POST whose form (its CSRF token) cannot be read: a 400 that says so."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form could not be read; reload the page and try again.")

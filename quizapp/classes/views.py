@@ -20,7 +20,7 @@ from quizapp.classes.forms import (
     ReportForm,
     StudyForm,
 )
-from quizapp.forms import ActionForm, add_error
+from quizapp.forms import ActionForm, add_error, require_action_form
 from quizapp.models.classes import TEACHER
 from quizapp.models.types import utcnow
 from quizapp.services import classes
@@ -149,8 +149,7 @@ def _done(class_id: int, message: str):
 @bp.post("/<int:class_id>/code")
 @login_required
 def regenerate(class_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form could not be read; reload the page and try again.")
+    require_action_form()
     classes.regenerate_code(class_id, current_user)
     return _done(class_id, "A new join code is ready; the old one no longer works.")
 
@@ -174,8 +173,7 @@ def add_member(class_id: int):
 @bp.post("/<int:class_id>/members/<int:member_id>/remove")
 @login_required
 def remove_member(class_id: int, member_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form could not be read; reload the page and try again.")
+    require_action_form()
     classes.remove_member(class_id, current_user, member_id)
     return _done(class_id, "Removed from the class; their own study data stays theirs.")
 
@@ -183,8 +181,7 @@ def remove_member(class_id: int, member_id: int):
 @bp.post("/<int:class_id>/leave")
 @login_required
 def leave(class_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form could not be read; reload the page and try again.")
+    require_action_form()
     classes.leave(class_id, current_user)
     flash("You left the class. Your cards and reviews stay yours.", "success")
     return redirect(url_for("classes.index"))
@@ -193,8 +190,7 @@ def leave(class_id: int):
 @bp.post("/<int:class_id>/delete")
 @login_required
 def delete(class_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form could not be read; reload the page and try again.")
+    require_action_form()
     classes.delete_class(class_id, current_user)
     flash("Class deleted. Every learner keeps their cards and reviews.", "success")
     return redirect(url_for("classes.index"))
@@ -262,8 +258,7 @@ def assign_quiz(class_id: int):
 @bp.post("/assignments/<int:assignment_id>/start")
 @login_required
 def start_quiz(assignment_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form could not be read; reload the page and try again.")
+    require_action_form()
     attempt = classes.start_quiz(assignment_id, current_user, utcnow())
     return redirect(url_for("quiz.question", attempt_id=attempt.id, position=0))
 

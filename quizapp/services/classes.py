@@ -18,7 +18,16 @@ from sqlalchemy import Integer, and_, case, cast, delete, func, insert, literal,
 from quizapp import unit_of_work
 from quizapp.domain import quiz as rules
 from quizapp.extensions import db
-from quizapp.models import Bank, Card, Enrolment, Question, QuizAttempt, User, bank_editor
+from quizapp.models import (
+    Bank,
+    Card,
+    Enrolment,
+    Question,
+    QuestionTag,
+    QuizAttempt,
+    User,
+    bank_editor,
+)
 from quizapp.models.classes import (
     LEARNER,
     TEACHER,
@@ -412,7 +421,6 @@ def recall_at(at: datetime):
 
 def _in_assignment(assignment: Assignment):
     """Cards of the assignment's bank and topics (topic match on question_tag rows)."""
-    from quizapp.models import QuestionTag
     cond = [Question.bank_id == assignment.bank_id, Question.archived.is_(False)]
     if assignment.tags:
         cond.append(Question.id.in_(select(QuestionTag.question_id).where(
@@ -473,7 +481,6 @@ def report(klass: SchoolClass, at: datetime) -> dict:
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id.in_(learner_ids), Question.bank_id.in_(bank_ids), studied)
         .group_by(Card.user_id))}
-    from quizapp.models import QuestionTag
     topics = db.session.execute(
         select(QuestionTag.tag, func.count(), func.avg(recall))
         .join(Question, Question.id == QuestionTag.question_id)
