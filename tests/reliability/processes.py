@@ -2,6 +2,7 @@
 one of them ended, whatever happened (a test never leaves a process behind or hangs)."""
 
 import queue
+import threading
 from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -28,3 +29,31 @@ def reap(children: Sequence[BaseProcess], *, timeout: float = 60) -> None:
         if child.is_alive():
             child.kill()
             child.join()
+
+
+MEET_SECONDS = 3.0  # how long a racer waits for the others after its read (see meet_after)
+
+
+def meet_after(function, barrier, *, timeout: float = MEET_SECONDS):
+    """`function` (a service's read of the rows it is about to change), made to wait, the
+    first time it is called in this process, until every racing process has done the same
+    read, or `timeout` seconds.
+
+    Without the protection under test, every racer has then read before any of them writes:
+    the race happens every time, whatever the machine's load (a sleep only makes it likely).
+    With it, the first racer waits alone (the others are held by its lock before their
+    read), the barrier times out and breaks, and every later meeting passes at once: the
+    code paths and the wait are the same in both runs."""
+    met = False
+
+    def meeting(*args, **kwargs):
+        nonlocal met
+        found = function(*args, **kwargs)
+        if not met:
+            met = True
+            try:
+                barrier.wait(timeout)
+            except threading.BrokenBarrierError:
+                pass
+        return found
+    return meeting

@@ -62,9 +62,6 @@ def test_two_renames_to_one_name_one_renamed_one_refused(app, scene):
     assert labels(app, scene.bank_id).count("Who and where") == 1
 
 
-@pytest.mark.skip(reason="flaky: without the locks the second rename still sees the first "
-                  "one's label now and then (SQLite and PostgreSQL, under load), so this "
-                  "control does not show the race reliably yet; the locked test above stands")
 def test_negative_control_two_renames_without_locks(app, scene):
     outcomes = race(app, scene, locked=False)
     assert sorted(outcome for outcome, _ in outcomes.values()) == [302, 302], outcomes

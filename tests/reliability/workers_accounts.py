@@ -2,7 +2,10 @@
 spawn). Each child makes its own app on the test's database; `locked=False` is the negative
 control (QUIZAPP_LOCKING False: no FOR UPDATE on PostgreSQL, pysqlite's autocommit reads on
 SQLite). A short sleep after each read of the rows in question widens the window a racing
-process can slip into; it is the same with and without the protection."""
+process can slip into; where the race is between racers of one kind (a reset link, the first
+login), each racer also waits after its locked read for the others (`meet_after`), so that
+without the locks they all read before any writes. Both are the same with and without the
+protection."""
 
 import time
 from datetime import UTC, datetime
@@ -11,7 +14,8 @@ from sqlalchemy import event
 
 from quizapp import create_app, unit_of_work
 from quizapp.extensions import db
-from quizapp.services import accounts
+from quizapp.services import accounts, password_reset
+from tests.reliability.processes import meet_after
 
 WIDEN_SECONDS = 0.05
 
@@ -34,6 +38,8 @@ def child_app(uri: str, locked: bool):
 def redeem_reset(uri: str, token: str, password: str, locked: bool, barrier) -> int:
     """Set `password` through the reset link, as a browser does; the answer's status."""
     app = child_app(uri, locked)
+    find, meeting = password_reset._find, meet_after(password_reset._find, barrier)
+    password_reset._find = lambda token, lock=False: (meeting if lock else find)(token, lock)
     client = app.test_client()
     barrier.wait()
     status = client.post(f"/auth/reset/{token}",
@@ -47,6 +53,7 @@ def log_in(uri: str, username: str, password: str, address: str, times: int, loc
            barrier) -> list[str]:
     """Log in `times` times from fresh browsers; where each successful login went."""
     app = child_app(uri, locked)
+    accounts._lock_user = meet_after(accounts._lock_user, barrier)  # record_login's read
     barrier.wait()
     went = []
     for _ in range(times):
