@@ -47,7 +47,8 @@ def build(app, learners: int, questions: int, seed: int = 20) -> int:
     with app.app_context():
         teacher = accounts.create_user("class-teacher", PASSWORD, role=Role.INSTRUCTOR, now=now)
         teacher.first_login_at = now
-        bank = Bank(slug="class-bench", title="Class bench", owner_id=teacher.id, created_at=now)
+        bank = Bank(slug="class-bench", title="Class bench", owner_id=teacher.id, created_at=now,
+                    published_at=now)
         db.session.add(bank)
         db.session.flush()
         db.session.add_all(_question(bank.id, n, topics[n % len(topics)])

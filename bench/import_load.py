@@ -65,7 +65,7 @@ def _prepare(database_url: str, secret_key: str, password: str) -> int:
         bank = db.session.scalar(db.select(Bank).where(Bank.slug == SLUG))
         if bank is None:
             bank = Bank(slug=SLUG, title="Import target", article="trafficking",
-                        created_at=utcnow(), owner_id=user.id)
+                        created_at=utcnow(), published_at=utcnow(), owner_id=user.id)
             db.session.add(bank)
         db.session.flush()
         bank_id = bank.id  # read before the commit, which would expire it

@@ -259,6 +259,7 @@ def make_bank(app: Flask) -> Callable[..., Bank]:
     def make(slug: str | None = None, owner: User | None = None,
              topics_: tuple[str, ...] = (), **fields: Any) -> Bank:
         """`topics_`: topic slugs the bank starts with (labels made from the slugs)."""
+        fields.setdefault("published_at", NOW)  # published unless a test says published_at=None
         with app.app_context():
             bank = Bank(slug=slug or f"bank-{next(_numbers)}", title=fields.pop("title", "A bank"),
                         owner_id=owner.id if owner else None, created_at=NOW, **fields)

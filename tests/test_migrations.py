@@ -165,3 +165,41 @@ def test_0014_classes_keeps_existing_rows(database, tmp_path):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM enrolment")).scalar() == 1
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_0015_publishes_the_banks_learners_saw_and_keeps_their_rows(database, tmp_path):
+    """0015 (bank policy and publishing) on 0014's schema with data: every existing bank is
+    traced and published as of its creation (learners see what they saw), and its questions,
+    cards and reviews are untouched; going back keeps them too."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _fresh_database_url(database, tmp_path),
+                      "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            rows = _Rows(conn)
+            user = rows.add("user", username="learner", role="learner", settings={})
+            bank = rows.add("bank", slug="minsk", title="Minsk", description="",
+                            archived=False, created_at=NOW)
+            question = rows.add("question", bank_id=bank, key="a", position=0,
+                                type="single_choice", prompt="a?", data={"options": []},
+                                explanation="", sources=["minsk-talks#3"], tags=[],
+                                difficulty=2, revision=1, archived=False)
+            card = rows.add("card", user_id=user, question_id=question, due=NOW, reps=4)
+            rows.add("review", card_id=card, user_id=user, rating=3, reviewed_at=NOW,
+                     origin="flashcard", state_before={})
+        upgrade(revision="0015")
+        with db.engine.connect() as conn:
+            policy, published, created = conn.execute(sa.text(
+                "SELECT policy, published_at, created_at FROM bank")).one()
+            assert policy == "traced" and published is not None and published == created
+            assert conn.execute(sa.text("SELECT reps FROM card")).scalar_one() == 4
+            assert conn.execute(sa.text("SELECT sources FROM question")).scalar_one() in (
+                ["minsk-talks#3"], '["minsk-talks#3"]')
+            assert conn.execute(sa.text("SELECT count(*) FROM review")).scalar_one() == 1
+        downgrade(revision="0014")
+        with db.engine.connect() as conn:
+            assert "policy" not in {c["name"] for c in sa.inspect(conn).get_columns("bank")}
+            assert conn.execute(sa.text("SELECT count(*) FROM card")).scalar_one() == 1
+        db.engine.dispose()

@@ -65,7 +65,7 @@ class World:
             assert teacher is not None and learner is not None
             for i in range(self.size, n):
                 bank = Bank(slug=f"bank-{i}", title=f"Bank {i}", owner_id=teacher.id,
-                            created_at=NOW)
+                            created_at=NOW, published_at=NOW)
                 db.session.add(bank)
                 db.session.flush()
                 if i == 0:

@@ -5,6 +5,7 @@ from typing import Any
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -13,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from quizapp.domain.bank_rules import POLICIES
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.questions import MAX_EXPLANATION, MAX_PROMPT
 from quizapp.forms import AppForm, WholeNumberField
@@ -27,6 +29,8 @@ class BankForm(AppForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     article = StringField("Source article (file stem, e.g. trafficking)",
                           validators=[Optional(), Length(max=80)])
+    policy = RadioField("Sources", choices=[SelectChoice(k, v) for k, v in POLICIES.items()],
+                        default="traced", validators=[Optional()])  # none sent: unchanged
     submit = SubmitField("Save bank")
 
 
@@ -136,6 +140,15 @@ class ArchiveForm(AppForm):
 
     def restoring(self) -> bool:
         return self.restore.data == "1"
+
+
+class PublishForm(AppForm):
+    """The publish button, or with unpublish=1 the unpublish button (as ArchiveForm)."""
+
+    unpublish = HiddenField()
+
+    def publishing(self) -> bool:
+        return self.unpublish.data != "1"
 
 
 class TopicForm(AppForm):

@@ -11,7 +11,7 @@ from quizapp.services import catalogue, classes, health, sources
 
 @bp.get("/")
 def home():
-    banks = catalogue.bank_summaries() if current_user.is_authenticated else []
+    banks = catalogue.bank_summaries(current_user) if current_user.is_authenticated else []
     assignments = (classes.learner_assignments(current_user, utcnow())
                    if current_user.is_authenticated else [])
     return render_template("main/home.html", banks=banks, assignments=assignments,
@@ -22,7 +22,8 @@ def home():
 @instructor_required
 def getting_started():
     """What the app holds and how to grow it: shown at a staff member's first login."""
-    return render_template("main/getting_started.html", banks=catalogue.bank_summaries(),
+    return render_template("main/getting_started.html",
+                           banks=catalogue.bank_summaries(current_user),
                            articles=sorted(sources.loaded_slugs()))
 
 

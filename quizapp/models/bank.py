@@ -43,6 +43,11 @@ class Bank(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "traced": every question cites a paragraph of the bank's sources and is checked
+    # against it; "free": citations and explanations are optional (domain.bank_rules).
+    policy: Mapped[str] = mapped_column(String(8), default="traced")
+    # None while the bank is a draft: learners see published banks only.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[User | None] = relationship()
     editors: Mapped[list[User]] = relationship(secondary=bank_editor)
@@ -53,6 +58,11 @@ class Bank(db.Model):
         back_populates="bank", order_by="(Topic.position, Topic.id)",
         cascade="all, delete-orphan",
     )
+
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
 
 
 class Topic(db.Model):

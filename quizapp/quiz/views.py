@@ -20,7 +20,7 @@ from quizapp.services.errors import ServiceError
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def start():
-    choices = quizzes.quiz_choices()
+    choices = quizzes.quiz_choices(current_user)
     form = StartQuizForm()
     form.set_choices(choices.banks, choices.tags, choices.types)
     if request.method == "GET":

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quizapp import unit_of_work
+from quizapp.domain.bank_rules import POLICIES, TRACED
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.domain.source_check import Problem, article_runs, check_question
 from quizapp.domain.tags import TAGS
@@ -160,11 +161,14 @@ def _check_revision(question: Question, expected_revision: int | None) -> None:
 # --- banks -------------------------------------------------------------------------------
 
 def save_bank(owner_id: int, *, slug: str, title: str, description: str, article: str | None,
-              now: datetime, bank_id: int | None = None) -> Bank:
-    """Create a bank owned by `owner_id`, or change bank `bank_id`'s settings."""
+              now: datetime, bank_id: int | None = None, policy: str | None = None) -> Bank:
+    """Create a bank owned by `owner_id` (a draft until it is published), or change bank
+    `bank_id`'s settings. `policy` None keeps the bank's (a new bank is traced)."""
     slug = slug.strip()
     if not SLUG_RE.match(slug):
         raise ServiceError("A slug is lowercase letters, digits and dashes.", field="slug")
+    if policy is not None and policy not in POLICIES:
+        raise ServiceError("Choose traced or free.", field="policy")
     unit_of_work.write()
     bank = _locked_bank(bank_id) if bank_id is not None else None
     clash = db.session.scalar(select(Bank.id).where(Bank.slug == slug))
@@ -177,6 +181,7 @@ def save_bank(owner_id: int, *, slug: str, title: str, description: str, article
                 db.session.add(bank)
             bank.slug, bank.title = slug, title.strip()
             bank.description, bank.article = description.strip(), (article or None)
+            bank.policy = policy or bank.policy or TRACED
             db.session.flush()
     except IntegrityError:
         if db.session.scalar(select(Bank.id).where(Bank.slug == slug)) is None:
@@ -192,6 +197,23 @@ def set_bank_archived(bank_id: int, archived: bool) -> bool:
     if bank.archived == archived:
         return False
     bank.archived = archived
+    db.session.flush()
+    return True
+
+
+def set_bank_published(bank_id: int, published: bool, now: datetime) -> bool:
+    """Publish (learners can then find, study and quiz it) or unpublish (closed to new
+    enrolments and quizzes; nobody's cards or reviews are touched). False if it already
+    was (a form sent twice changes it once). A bank without questions is not published."""
+    unit_of_work.write()
+    bank = _locked_bank(bank_id)
+    if bank.published == published:
+        return False
+    if published and not db.session.scalar(select(func.count()).select_from(Question).where(
+            Question.bank_id == bank_id, Question.archived.is_(False))):
+        raise ServiceError("This bank has no questions yet, so learners would find nothing in "
+                           "it: add at least one question, then publish it.")
+    bank.published_at = now if published else None
     db.session.flush()
     return True
 

@@ -117,7 +117,8 @@ def load_bank(bank_file: BankFile, *, force: bool = False, now=None) -> LoadSumm
     summary = LoadSummary(header.slug)
     bank = db.session.scalar(select(Bank).where(Bank.slug == header.slug).with_for_update())
     if bank is None:
-        bank = Bank(slug=header.slug, created_at=now)
+        # a bank file is the operator's: the bank it creates is published at once
+        bank = Bank(slug=header.slug, created_at=now, published_at=now)
         db.session.add(bank)
     bank.title, bank.description, bank.article = header.title, header.description, header.article
     db.session.flush()

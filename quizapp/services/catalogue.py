@@ -1,11 +1,18 @@
-"""What learners can study: banks with their question counts and topics."""
+"""What learners can study: the banks open to them, with their question counts and topics.
+
+A bank is open to learners once its owner publishes it (`Bank.published_at`) and while it is
+not archived. A draft is open to its owner and editors only, so that they can try it as a
+learner would before publishing. Unpublishing closes a bank to new enrolments and quizzes;
+the cards and reviews of those who studied it are kept (their queue still holds them).
+"""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from quizapp.extensions import db
-from quizapp.models import Bank, Question
+from quizapp.models import Bank, Question, User, bank_editor
+from quizapp.services.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -16,9 +23,29 @@ class BankSummary:
     description: str
     question_count: int
     tags: list[str]
+    published: bool = True
 
 
-def bank_summaries() -> list[BankSummary]:
+def open_to(user: User | None) -> ColumnElement[bool]:
+    """The banks `user` may start studying or quizzing (a WHERE clause on Bank)."""
+    published = Bank.published_at.is_not(None)
+    if user is None:
+        return and_(Bank.archived.is_(False), published)
+    edited = select(bank_editor.c.bank_id).where(bank_editor.c.user_id == user.id)
+    return and_(Bank.archived.is_(False),
+                or_(published, Bank.owner_id == user.id, Bank.id.in_(edited)))
+
+
+def open_bank(bank_id: int, user: User | None) -> Bank:
+    """Bank `bank_id` if it is open to `user`; a draft or archived bank is not found (a
+    learner is not told that a draft exists)."""
+    bank = db.session.scalar(select(Bank).where(Bank.id == bank_id, open_to(user)))
+    if bank is None:
+        raise NotFound("No such question bank.")
+    return bank
+
+
+def bank_summaries(user: User | None) -> list[BankSummary]:
     counts = dict(
         db.session.execute(
             select(Question.bank_id, func.count())
@@ -26,9 +53,7 @@ def bank_summaries() -> list[BankSummary]:
             .group_by(Question.bank_id)
         ).all()
     )
-    banks = db.session.scalars(
-        select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title)
-    ).all()
+    banks = db.session.scalars(select(Bank).where(open_to(user)).order_by(Bank.title)).all()
     tags_by_bank: dict[int, set[str]] = {}
     for bank_id, tags in db.session.execute(
         select(Question.bank_id, Question.tags).where(Question.archived.is_(False))
@@ -36,6 +61,6 @@ def bank_summaries() -> list[BankSummary]:
         tags_by_bank.setdefault(bank_id, set()).update(tags or [])
     return [
         BankSummary(b.id, b.slug, b.title, b.description, counts.get(b.id, 0),
-                    sorted(tags_by_bank.get(b.id, set())))
+                    sorted(tags_by_bank.get(b.id, set())), b.published)
         for b in banks
     ]

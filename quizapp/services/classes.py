@@ -66,9 +66,10 @@ def check_zone(name: str) -> str:
 
 
 def assignable_banks(user: User) -> list[Bank]:
-    """The banks a teacher may link to a class: theirs (owner or editor), not archived.
-    The integrator narrows this to `Bank.published` banks once that column exists."""
-    query = select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title, Bank.id)
+    """The banks a teacher may link to a class: theirs (owner or editor), published and not
+    archived (a class's learners must be able to open them)."""
+    query = (select(Bank).where(Bank.archived.is_(False), Bank.published_at.is_not(None))
+             .order_by(Bank.title, Bank.id))
     if not user.is_admin:
         edited = select(bank_editor.c.bank_id).where(bank_editor.c.user_id == user.id)
         query = query.where(or_(Bank.owner_id == user.id, Bank.id.in_(edited)))

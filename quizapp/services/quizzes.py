@@ -13,9 +13,9 @@ from quizapp.domain import quiz as rules
 from quizapp.domain.grading import InvalidResponse, Result, grade
 from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
-from quizapp.models import AttemptAnswer, Bank, Question, QuestionRevision, QuizAttempt
+from quizapp.models import AttemptAnswer, Bank, Question, QuestionRevision, QuizAttempt, User
 from quizapp.qtypes.registry import SCHEMAS
-from quizapp.services import study
+from quizapp.services import catalogue, study
 from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 
@@ -28,14 +28,16 @@ class QuizChoice:
     types: list[str]
 
 
-def quiz_choices() -> QuizChoice:
+def quiz_choices(user: User | None) -> QuizChoice:
+    """The banks open to `user` (see services.catalogue), and their topics and types."""
     banks = db.session.execute(
-        select(Bank.id, Bank.title).where(Bank.archived.is_(False)).order_by(Bank.title)
+        select(Bank.id, Bank.title).where(catalogue.open_to(user)).order_by(Bank.title)
     ).all()
     used: set[str] = set()
     kinds: set[str] = set()
     for tags, kind in db.session.execute(
-        select(Question.tags, Question.type).where(Question.archived.is_(False))
+        select(Question.tags, Question.type).join(Bank)
+        .where(Question.archived.is_(False), catalogue.open_to(user))
     ):
         used.update(tags or [])
         kinds.add(kind)
@@ -80,7 +82,8 @@ def start_attempt(
     query = (
         select(Question.id, Question.tags)
         .join(Bank)
-        .where(Question.archived.is_(False), Bank.archived.is_(False))
+        .where(Question.archived.is_(False),
+               catalogue.open_to(db.session.get(User, user_id)))
     )
     if question_ids is not None:
         query = query.where(Question.id.in_(question_ids))

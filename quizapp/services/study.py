@@ -44,6 +44,7 @@ from quizapp.models import (
 )
 from quizapp.models.study import ReviewUndo
 from quizapp.models.types import UTCDateTime
+from quizapp.services import catalogue
 from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: show a learning card early rather than wait
@@ -92,6 +93,7 @@ def enrol(user_id: int, bank_id: int, tags: list[str], now: datetime) -> Enrolme
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.user_id == user_id, Enrolment.bank_id == bank_id).with_for_update())
     if enrolment is None:
+        catalogue.open_bank(bank_id, db.session.get(User, user_id))  # a draft: not found
         try:
             with db.session.begin_nested():  # a racing enrolment in the same bank wins
                 enrolment = Enrolment(user_id=user_id, bank_id=bank_id, created_at=now)

@@ -35,7 +35,8 @@ def get_or_create_bank(slug: str, header: BankHeader | None) -> Bank:
     if bank is None:
         bank = Bank(slug=slug, title=header.title if header else slug,
                     description=header.description if header else "",
-                    article=header.article if header else None, created_at=datetime.now(UTC))
+                    article=header.article if header else None, created_at=datetime.now(UTC),
+                    published_at=datetime.now(UTC))  # the operator's import (CLI): published
         db.session.add(bank)
         db.session.flush()
     return bank

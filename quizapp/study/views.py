@@ -183,7 +183,7 @@ def _card_action(action, message: str):
 @bp.route("/banks", methods=["GET", "POST"])
 @login_required
 def banks():
-    summaries = catalogue.bank_summaries()
+    summaries = catalogue.bank_summaries(current_user)
     enrolled = study.enrolments(current_user.id)
     forms = {}
     for bank in summaries:

@@ -40,7 +40,7 @@ CLIENTS, REVIEWS, CARDS = 8, 25, 5
 
 
 def _shared_bank(questions: int) -> int:
-    bank = Bank(slug="shared", title="Shared", created_at=NOW)
+    bank = Bank(slug="shared", title="Shared", created_at=NOW, published_at=NOW)
     db.session.add(bank)
     db.session.flush()
     for n in range(questions):

@@ -114,8 +114,9 @@ def build_world(app: Flask) -> World:
             for n in (1, 2, 3)])
         db.session.add(minsk)
         bank_a = Bank(slug="bank-a", title="Bank A", article="minsk-talks", created_at=earlier,
-                      owner_id=users["instructor"].id, editors=[users["editor"]])
-        bank_b = Bank(slug="bank-b", title="Bank B", created_at=earlier,
+                      published_at=earlier, owner_id=users["instructor"].id,
+                      editors=[users["editor"]])
+        bank_b = Bank(slug="bank-b", title="Bank B", created_at=earlier, published_at=earlier,
                       owner_id=users["other_instructor"].id)
         db.session.add_all([bank_a, bank_b])
         db.session.flush()
@@ -518,6 +519,7 @@ VALID_POST: dict[str, Callable[[Ctx], dict[str, Any]]] = {
     "author.edit_bank": lambda c: {"data": {"slug": _bank_slug(c), "title": "Renamed"}},
     "author.set_editors": lambda c: {"data": {"editors": "otto, ingrid"}},
     "author.archive_bank": lambda c: {"data": {}},
+    "author.publish_bank": lambda c: {"data": {"unpublish": "1"}},
     "author.topics_page": lambda c: {"data": {"label": "A new topic"}},
     "author.rename_topic": lambda c: {"data": {"label": "Renamed topic"}},
     "author.merge_topic": lambda c: {"data": _into_topic(c)},

@@ -115,6 +115,7 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "author.edit_bank": {"GET": owners(200), "POST": owners(400)},
     "author.set_editors": {"POST": owners(302)},  # an empty list is a valid list
     "author.archive_bank": {"POST": owners(302)},
+    "author.publish_bank": {"POST": owners(302)},
     "author.topics_page": {"GET": staff(200), "POST": staff(400)},  # POST: adds a topic
     "author.rename_topic": {"POST": staff(400)},
     "author.merge_topic": {"POST": staff(400)},
@@ -284,7 +285,8 @@ CLASS_REFUSED_OWN = {(LEARNER, e) for e in (
 
 # Bank settings, editors and archiving are the owner's: an editor is refused even on bank A,
 # so the "own object works" control of the cross test does not apply to them there.
-OWNER_ONLY = {"author.edit_bank", "author.set_editors", "author.archive_bank"}
+OWNER_ONLY = {"author.edit_bank", "author.set_editors", "author.archive_bank",
+              "author.publish_bank"}
 
 CROSS = (
     [(LEARNER, e, m, OTHER_ATTEMPT, 404) for e, m in ATTEMPT_ROUTES]

@@ -61,6 +61,7 @@ def test_no_payload_in_a_bank_title_or_description_executes(app, client, auth, m
         with app.app_context():
             bank = db.session.scalar(select(Bank).where(Bank.slug == f"hostile-{n}"))
         make_question(bank, "true_false")  # banks without questions are not offered
+        assert client.post(f"/author/banks/{bank.id}/publish").status_code == 302
     shown = html.escape(f"T {PAYLOADS[0]}", quote=False)
     for url in ("/author/", "/progress/class", "/quiz/", "/study/banks"):
         assert shown in assert_page_is_inert(client, url), url

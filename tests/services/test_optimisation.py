@@ -12,7 +12,7 @@ from tests.domain.test_optimizer import simulate
 def seed_history(app, user_id: int) -> int:
     events = simulate(cards=120, days=90, seed=7)
     with app.app_context():
-        bank = Bank(slug="sim", title="Simulated", created_at=NOW)
+        bank = Bank(slug="sim", title="Simulated", created_at=NOW, published_at=NOW)
         db.session.add(bank)
         db.session.flush()
         card_ids = {}

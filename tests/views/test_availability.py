@@ -54,7 +54,7 @@ def _learner_with_a_card(app) -> tuple[int, int]:
     """A learner enrolled in a one-question bank: (user id, card id)."""
     with app.app_context():
         user = accounts.create_user("learner", PASSWORD, now=NOW)
-        bank = Bank(slug="b", title="B", created_at=NOW)
+        bank = Bank(slug="b", title="B", created_at=NOW, published_at=NOW)
         db.session.add(bank)
         db.session.flush()
         question = Question(bank_id=bank.id, revision=1, archived=False, position=0)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from quizapp import unit_of_work
 from quizapp.access import instructor_required
 from quizapp.author import bp
-from quizapp.author.forms import ArchiveForm, BankForm, EditorsForm
+from quizapp.author.forms import ArchiveForm, BankForm, EditorsForm, PublishForm
 from quizapp.forms import add_error
 from quizapp.models.types import utcnow
 from quizapp.services import authoring
@@ -30,12 +30,15 @@ def new_bank():
             bank = authoring.save_bank(current_user.id, slug=form.slug.data,
                                        title=form.title.data,
                                        description=form.description.data or "",
-                                       article=form.article.data, now=utcnow())
+                                       article=form.article.data,
+                                       policy=form.policy.data or None,
+                                       now=utcnow())
         except ServiceError as e:
             unit_of_work.finish(commit=False)  # nothing was written; render outside the write
             add_error(form, e)
         else:
-            flash("Bank created.", "success")
+            flash("Bank created. It is a draft: learners see it once you publish it.",
+                  "success")
             return redirect(url_for("author.questions", bank_id=bank.id))
     return render_template("author/bank_form.html", form=form, bank=None), \
         (400 if form.is_submitted() else 200)
@@ -50,7 +53,8 @@ def edit_bank(bank_id: int):
         try:
             authoring.save_bank(current_user.id, slug=form.slug.data, title=form.title.data,
                                 description=form.description.data or "",
-                                article=form.article.data, now=utcnow(), bank_id=bank.id)
+                                article=form.article.data, policy=form.policy.data or None,
+                                now=utcnow(), bank_id=bank.id)
         except ServiceError as e:
             unit_of_work.finish(commit=False)
             add_error(form, e)
@@ -93,3 +97,24 @@ def archive_bank(bank_id: int):
         flash("The bank was already archived." if archived else "The bank was already active.",
               "info")
     return redirect(url_for("author.banks"))
+
+
+@bp.post("/banks/<int:bank_id>/publish")
+@instructor_required
+def publish_bank(bank_id: int):
+    """Publish (or, with unpublish=1, unpublish): what the button said, as archiving."""
+    authoring.get_bank_for_owner(bank_id, current_user)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400, "The form could not be read.")
+    publishing = form.publishing()
+    changed = authoring.set_bank_published(bank_id, publishing, utcnow())  # empty: a 400
+    if not changed:
+        flash("The bank was already published." if publishing
+              else "The bank was already a draft.", "info")
+    elif publishing:
+        flash("Bank published: learners can now study it and take quizzes on it.", "success")
+    else:
+        flash("Bank unpublished: it is a draft again. New learners cannot start it; those who "
+              "studied it keep their cards and progress.", "info")
+    return redirect(url_for("author.questions", bank_id=bank_id))
