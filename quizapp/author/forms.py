@@ -30,7 +30,7 @@ class BankForm(AppForm):
     article = StringField("Source article (file stem, e.g. trafficking)",
                           validators=[Optional(), Length(max=80)])
     policy = RadioField("Sources", choices=[SelectChoice(k, v) for k, v in POLICIES.items()],
-                        default="traced", validators=[Optional()])  # none sent: unchanged
+                        validators=[Optional()])  # none sent: unchanged (a new bank: traced)
     submit = SubmitField("Save bank")
 
 

@@ -7,6 +7,7 @@ from quizapp import unit_of_work
 from quizapp.access import instructor_required
 from quizapp.author import bp
 from quizapp.author.forms import ArchiveForm, BankForm, EditorsForm, PublishForm
+from quizapp.domain.bank_rules import TRACED
 from quizapp.forms import add_error
 from quizapp.models.types import utcnow
 from quizapp.services import authoring
@@ -24,7 +25,7 @@ def banks():
 @bp.route("/banks/new", methods=["GET", "POST"])
 @instructor_required
 def new_bank():
-    form = BankForm()
+    form = BankForm(policy=TRACED) if request.method == "GET" else BankForm()
     if form.validate_on_submit():
         try:
             bank = authoring.save_bank(current_user.id, slug=form.slug.data,
