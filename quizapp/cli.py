@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from quizapp import unit_of_work
 from quizapp.database import exclusive
 from quizapp.domain.bank_file import BankFormatError, parse_bank
+from quizapp.domain.bank_rules import TRACED
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.source_check import check_bank
 from quizapp.extensions import db, job_queue
@@ -219,6 +220,8 @@ def bank_import(file: str, format_name: str | None, slug: str | None, dry_run: b
     if not slug:
         raise click.UsageError("Give --bank SLUG: this file does not name its bank.")
     bank = transfer.get_or_create_bank(slug, result.header)
+    if bank.policy != TRACED:  # read first as traced, the stricter: the bank relaxes it
+        result = transfer.read_upload(format_name, path.read_bytes(), path.name, bank.policy)
     plan = transfer.preview(bank, result)
     click.echo(f"{slug}: {len(plan.added)} to add, {len(plan.changed)} to change, "
                f"{len(plan.unchanged)} unchanged, {len(plan.rejected)} rejected")

@@ -47,9 +47,10 @@ class QuestionForm(AppForm):
     prompt = TextAreaField("Prompt (Markdown)",
                            validators=[DataRequired(), Length(max=MAX_PROMPT)],
                            description="For fill-the-gaps, write gaps as {{1}}, {{2}}...")
+    # Required in a traced bank, optional in a free one: the question's schema decides.
     explanation = TextAreaField("Explanation (Markdown)",
-                                validators=[DataRequired(), Length(max=MAX_EXPLANATION)])
-    source = StringField("Sources", validators=[DataRequired(), Length(max=500)],
+                                validators=[Optional(), Length(max=MAX_EXPLANATION)])
+    source = StringField("Sources", validators=[Optional(), Length(max=500)],
                          description="One or more citations like trafficking#11, separated by "
                                      "spaces.")
     # The bank's own topics (`offer_topics`); none until the view says which bank.

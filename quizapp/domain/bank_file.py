@@ -6,11 +6,12 @@ the line, and all of them are collected, not only the first.
 
 import sys
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from quizapp.domain.bank_rules import FREE, TRACED
 from quizapp.domain.messages import excerpt
 from quizapp.domain.questions import KEY_RE, QuestionBase, Storable
 from quizapp.qtypes.registry import SCHEMAS
@@ -27,6 +28,7 @@ class BankHeader(BaseModel):
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000),
                            Storable] = ""
     article: Annotated[str, StringConstraints(pattern=KEY_RE)] | None = None
+    policy: Literal["traced", "free"] = TRACED  # quizapp.domain.bank_rules
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,9 @@ def _field_name(loc: tuple[Any, ...]) -> str | None:
     return ".".join(str(p) for p in loc) or None
 
 
-def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
-    """Parse and validate a bank file's text; never raises for bad content."""
+def parse_bank(text: str, filename: str = "<bank>", traced: bool | None = None) -> BankFile:
+    """Parse and validate a bank file's text; never raises for bad content. `traced`: the
+    policy its questions are checked against (None: the one its header declares)."""
     result = BankFile(header=None)
     node_at = _Locator().at
 
@@ -168,6 +171,9 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
         error(f"at most {MAX_QUESTIONS} questions in one bank")
         return result
 
+    if traced is None:
+        traced = result.header is None or result.header.policy != FREE
+    context = {"traced": traced}
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         node = node_at(root, ("questions", index))
@@ -190,7 +196,7 @@ def parse_bank(text: str, filename: str = "<bank>") -> BankFile:
                   line=_line(node_at(node, ("type",))), key=key, field_="type")
             continue
         try:
-            question = model.model_validate(item)
+            question = model.model_validate(item, context=context)
         except ValidationError as e:
             for err in e.errors():
                 loc = err["loc"]

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -45,8 +46,16 @@ MAX_PROMPT = 5_000
 MAX_EXPLANATION = 10_000
 Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                           max_length=MAX_PROMPT), Storable]
-Explanation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+Explanation = Annotated[str, StringConstraints(strip_whitespace=True,
                                                max_length=MAX_EXPLANATION), Storable]
+# What a traced bank requires and a free bank does not (quizapp.domain.bank_rules): a question
+# is validated as traced unless the validation context says {"traced": False}.
+NO_EXPLANATION = "a traced bank explains every answer: write an explanation"
+NO_CITATION = "a traced bank cites a paragraph for every question: add one like trafficking#11"
+
+
+def traced(info: ValidationInfo) -> bool:
+    return bool((info.context or {}).get("traced", True))
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000),
                   Storable]
 Key = Annotated[str, StringConstraints(pattern=KEY_RE)]
@@ -64,8 +73,8 @@ class QuestionBase(_Strict):
     key: Key
     type: str
     prompt: Prompt
-    explanation: Explanation
-    source: list[str] = Field(min_length=1, max_length=20)
+    explanation: Explanation = Field(default="", validate_default=True)
+    source: list[str] = Field(default_factory=list, max_length=20, validate_default=True)
     tags: list[str] = Field(min_length=1, max_length=20)
     difficulty: int = Field(default=2, ge=1, le=3)
     source_check_ignore: Short | None = None
@@ -75,9 +84,18 @@ class QuestionBase(_Strict):
     def _one_source_as_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
+    @field_validator("explanation")
+    @classmethod
+    def _explained(cls, value: str, info: ValidationInfo) -> str:
+        if not value and traced(info):
+            raise ValueError(NO_EXPLANATION)
+        return value
+
     @field_validator("source")
     @classmethod
-    def _citations(cls, value: list[str]) -> list[str]:
+    def _citations(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if not value and traced(info):
+            raise ValueError(NO_CITATION)
         for citation in value:
             if not isinstance(citation, str) or not CITATION_RE.match(citation):
                 raise ValueError(f"source must look like trafficking#11, not {excerpt(citation)}")

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quizapp import unit_of_work
+from quizapp.domain import bank_rules
 from quizapp.domain.bank_rules import POLICIES, TRACED
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.domain.source_check import Problem, article_runs, check_question
@@ -305,7 +306,8 @@ def duplicate_question(bank_id: int, question_id: int, *, author_id: int,
     while key in keys:
         key, n = f"{base}-{n}", n + 1
     data = {**question_snapshot(question), "key": key}
-    spec = SCHEMAS[question.type].model_validate(data)
+    policy = db.session.get(Bank, bank_id).policy
+    spec = SCHEMAS[question.type].model_validate(data, context=bank_rules.context(policy))
     return _save(bank_id, spec, None, author_id=author_id, now=now,
                  message=f"copy of {question.key}", warnings=[]).question
 
@@ -342,7 +344,8 @@ def revert(bank_id: int, question_id: int, number: int, *, author_id: int, now: 
     unit_of_work.write()
     question = _locked_question(bank_id, question_id)
     old = revision(question, number).snapshot
-    spec = SCHEMAS[old["type"]].model_validate(old)
+    spec = SCHEMAS[old["type"]].model_validate(
+        old, context=bank_rules.context(db.session.get(Bank, bank_id).policy))
     if question_snapshot(question) == snapshot(spec):
         return SaveResult(question, [], saved=False)  # already so: a repeat changes nothing
     if expected_revision is not None:

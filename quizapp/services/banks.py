@@ -121,6 +121,7 @@ def load_bank(bank_file: BankFile, *, force: bool = False, now=None) -> LoadSumm
         bank = Bank(slug=header.slug, created_at=now, published_at=now)
         db.session.add(bank)
     bank.title, bank.description, bank.article = header.title, header.description, header.article
+    bank.policy = header.policy
     db.session.flush()
     existing = {row.key: row for row in db.session.execute(
         select(_QUESTION).where(_QUESTION.c.bank_id == bank.id).with_for_update())}

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from quizapp import unit_of_work
+from quizapp.domain import bank_rules
 from quizapp.domain.bank_file import BankHeader
 from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
 from quizapp.domain.formats.detect import detect_format
@@ -36,6 +37,7 @@ def get_or_create_bank(slug: str, header: BankHeader | None) -> Bank:
         bank = Bank(slug=slug, title=header.title if header else slug,
                     description=header.description if header else "",
                     article=header.article if header else None, created_at=datetime.now(UTC),
+                    policy=header.policy if header else "traced",
                     published_at=datetime.now(UTC))  # the operator's import (CLI): published
         db.session.add(bank)
         db.session.flush()
@@ -51,7 +53,8 @@ def bank_questions(bank: Bank) -> list[QuestionBase]:
     rows = db.session.scalars(select(Question).where(
         Question.bank_id == bank.id, Question.archived.is_(False))
         .order_by(Question.position, Question.id))
-    return [SCHEMAS[q.type].model_validate(question_snapshot(q)) for q in rows]
+    return [SCHEMAS[q.type].model_validate(question_snapshot(q), context=bank_rules.STORED)
+            for q in rows]
 
 
 @dataclass(frozen=True)
@@ -97,13 +100,15 @@ def resolve_format(format_name: str | None, data: bytes, filename: str) -> str:
     return format_name
 
 
-def read_upload(format_name: str | None, data: bytes, filename: str) -> ImportResult:
-    """Parse an upload; `format_name` "detect" (or None) detects the format first."""
+def read_upload(format_name: str | None, data: bytes, filename: str,
+                policy: str | None = None) -> ImportResult:
+    """Parse an upload for a bank of `policy` (None: traced, the stricter); `format_name`
+    "detect" (or None) detects the format first."""
     fmt = FORMATS.get(resolve_format(format_name, data, filename))
     if fmt is None or not fmt.can_import:
         raise ServiceError("Choose a format that can be imported.", field="format")
     try:
-        return fmt.parse(data, filename)
+        return fmt.parse(data, filename, traced=bank_rules.context(policy)["traced"])
     except FormatError as e:
         raise ServiceError(str(e), field="file") from None
 
@@ -164,7 +169,7 @@ def stage(user_id: int, bank: Bank, format_name: str, filename: str, data: bytes
     The file is parsed and compared before `write()`: nobody's write waits for a slow parse
     (a deferred read on SQLite blocks no writer)."""
     format_name = resolve_format(format_name, data, filename)
-    result = read_upload(format_name, data, filename)
+    result = read_upload(format_name, data, filename, bank.policy)
     plan = preview(bank, result)
     pending = keep_upload(user_id, bank.id, format_name, filename, data, now, cap)
     return pending.token, plan
@@ -242,7 +247,8 @@ def apply_pending(user_id: int, bank_id: int, token: str, now: datetime) -> Impo
                                .where(*_mine(user_id, bank_id, token, now))).first()
     if found is None:
         raise NotFound(EXPIRED)
-    result = read_upload(found.format, found.data, found.filename)
+    result = read_upload(found.format, found.data, found.filename,
+                         db.session.scalar(select(Bank.policy).where(Bank.id == bank_id)))
     pending = claim(user_id, bank_id, token, now)
     plan = apply(user_id, bank_id, result, now, f"import from {found.filename}")
     db.session.delete(pending)

@@ -44,7 +44,7 @@ def run_preview(job: Job, now: datetime, report: Report) -> dict[str, Any]:
     """The dry run: parse and compare, write nothing but the job's result."""
     pending, bank = _load(job, claimed=False)
     report(10, f"Reading {pending.filename}")
-    result = transfer.read_upload(pending.format, pending.data, pending.filename)
+    result = transfer.read_upload(pending.format, pending.data, pending.filename, bank.policy)
     report(60, f"Comparing {len(result.questions)} questions with the bank")
     plan = transfer.preview(bank, result)
     return {**_summary(plan), "bank_id": bank.id, "token": pending.token}
@@ -57,7 +57,7 @@ def run_apply(job: Job, now: datetime, report: Report) -> dict[str, Any]:
     pending, bank = _load(job, claimed=True)
     bank_id, filename = bank.id, pending.filename
     report(10, f"Reading {filename}")
-    result = transfer.read_upload(pending.format, pending.data, filename)
+    result = transfer.read_upload(pending.format, pending.data, filename, bank.policy)
     report(40, f"Writing {len(result.questions)} questions")
     unit_of_work.write()  # no progress from here on: the job's unit of work holds the lock
     plan = transfer.apply(job.user_id, bank_id, result, now, f"import from {filename}")

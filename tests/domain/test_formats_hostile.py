@@ -186,7 +186,7 @@ HEAD = "key,type,prompt,explanation,source,tags,answer\n"
     ('q,true_false,P?,E.,minsk-talks#2,venue,"' + "[" * 5000 + "]" * 5000 + '"',
      "nested too deeply"),
     ('q,essay,P?,E.,minsk-talks#2,venue,"{}"', "unknown type 'essay'"),
-    ('q,true_false,P?,E.,,venue,"{""answer"": true}"', "source: List should have at least 1"),
+    ('q,true_false,P?,E.,,venue,"{""answer"": true}"', "source: a traced bank cites a paragraph"),
 ])
 def test_a_bad_csv_row_is_a_rejection(row: str, reason: str):
     result = parse("csv", HEAD + row + "\n")

@@ -10,6 +10,7 @@ from quizapp import unit_of_work
 from quizapp.access import instructor_required
 from quizapp.author import bp
 from quizapp.author.forms import ROW_LISTS, ArchiveForm, QuestionForm, RevertForm
+from quizapp.domain import bank_rules
 from quizapp.domain import quiz as rules
 from quizapp.domain.diff import diff_snapshots
 from quizapp.domain.messages import plain_message
@@ -103,7 +104,8 @@ def editor(bank_id: int, question_id: int | None = None):
             rows.append_entry()
     elif form.validate_on_submit():
         try:
-            spec = SCHEMAS[form.type.data].model_validate(form.question_data())
+            spec = SCHEMAS[form.type.data].model_validate(
+                form.question_data(), context=bank_rules.context(bank.policy))
         except ValidationError as e:
             for error in e.errors():
                 add_error(form, ServiceError(plain_message(error),

@@ -143,7 +143,7 @@ def _fields(note: Note) -> dict[str, str]:
     return {n.lower(): value for n, value in zip(names, note.fields, strict=True)}
 
 
-def _basic(note: Note, fields: dict[str, str]) -> dict[str, Any]:
+def _basic(note: Note, fields: dict[str, str], traced: bool) -> dict[str, Any]:
     """A short answer from a Front/Back note."""
     note_type = note.note_type.name if note.note_type else ""
     if "front" not in fields or "back" not in fields:
@@ -152,12 +152,12 @@ def _basic(note: Note, fields: dict[str, str]) -> dict[str, Any]:
                      "fields "
                      "(like Anki's Basic) can be imported", skip=True)
     explanation = plain_text(fields.get("explanation", ""))
-    if not explanation:
+    if traced and not explanation:
         where = "fill its Explanation field" if "explanation" in fields else \
             f"the note type {excerpt(note_type)} has no Explanation field"
         raise Reject(f"needs an explanation ({where})")
     source = list(dict.fromkeys(_CITATION.findall(plain_text(fields.get("source", "")))))
-    if not source:
+    if traced and not source:
         raise Reject("needs a source citation (write one like minsk-talks#2 in a Source field)")
     if not note.tags:
         raise Reject("needs at least one topic tag (tag the note in Anki, e.g. venue)")
@@ -168,11 +168,11 @@ def _basic(note: Note, fields: dict[str, str]) -> dict[str, Any]:
             "tags": list(dict.fromkeys(tag.lower().replace("_", "-") for tag in note.tags))}
 
 
-def _question(note: Note) -> dict[str, Any]:
+def _question(note: Note, traced: bool) -> dict[str, Any]:
     fields = _fields(note)
     stored = fields.get("quizapp", "").strip()
     if not stored:
-        return _basic(note, fields)
+        return _basic(note, fields, traced)
     try:
         data = json.loads(html.unescape(stored))
     except (ValueError, RecursionError):
@@ -192,13 +192,13 @@ def _header(deck: Deck | None) -> BankHeader | None:
         return None
 
 
-def parse_apkg(data: bytes, filename: str) -> ImportResult:
+def parse_apkg(data: bytes, filename: str, traced: bool = True) -> ImportResult:
     collection = read_package(data, filename)
-    collect = Collector(_header(collection.deck))
+    collect = Collector(_header(collection.deck), traced=traced)
     for note in collection.notes:
         where = f"note #{note.number}{_label(note)}: "
         try:
-            collect.add(_question(note), where=where)
+            collect.add(_question(note, traced), where=where)
         except Reject as e:
             (collect.skip if e.skip else collect.reject)(None, None, where + e.reason)
     return collect.result

@@ -71,8 +71,10 @@ class ImportResult:
 
 Writer = Callable[[BankHeader, list[QuestionBase]], bytes]
 # (content, filename): the decoded text, or the raw bytes for a binary format such as .apkg.
-TextReader = Callable[[str, str], ImportResult]
-BinaryReader = Callable[[bytes, str], ImportResult]
+# (content, filename, traced): `traced` False reads for a free bank, where a question may
+# come without an explanation or a citation (quizapp.domain.bank_rules).
+TextReader = Callable[[str, str, bool], ImportResult]
+BinaryReader = Callable[[bytes, str, bool], ImportResult]
 
 
 def check_size(data: bytes) -> None:
@@ -136,7 +138,8 @@ class Format:
         skip = {r.key for r in self.unsupported(questions)}
         return self.writer(header, [q for q in questions if q.key not in skip])
 
-    def parse(self, data: bytes, filename: str = "upload") -> ImportResult:
+    def parse(self, data: bytes, filename: str = "upload", *, traced: bool = True
+              ) -> ImportResult:
         if self.reader is None:
             raise FormatError(f"{self.label} files cannot be imported")
         if self.binary:
@@ -145,7 +148,7 @@ class Format:
         else:
             content = decode(data, filename)  # checks the size too
         try:
-            return self.reader(content, filename)
+            return self.reader(content, filename, traced)
         except RecursionError:
             raise FormatError(f"{filename} is nested too deeply to read") from None
 
@@ -153,8 +156,9 @@ class Format:
 class Collector:
     """Builds an ImportResult question by question: validation, duplicate keys, reasons."""
 
-    def __init__(self, header: BankHeader | None = None):
+    def __init__(self, header: BankHeader | None = None, *, traced: bool = True):
         self.result = ImportResult(header=header)
+        self.traced = traced
         self._seen: dict[str, int | None] = {}
 
     def reject(self, line: int | None, key: str | None, reason: str) -> None:
@@ -178,7 +182,7 @@ class Collector:
             self.reject(line, key, f"{where}key is already used by an earlier question{earlier}")
             return None
         try:
-            question = model.model_validate(data)
+            question = model.model_validate(data, context={"traced": self.traced})
         except ValidationError as e:
             self.reject(line, key, where + validation_reason(e))
             return None

@@ -127,9 +127,9 @@ def _question(cells: dict[str, str], qtype: str) -> dict[str, Any] | str:
     return data | answer
 
 
-def parse_csv(text: str, filename: str) -> ImportResult:
+def parse_csv(text: str, filename: str, traced: bool = True) -> ImportResult:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    collect = Collector()
+    collect = Collector(traced=traced)
     names: list[str] | None = None
     line = 1
     try:

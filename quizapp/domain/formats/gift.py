@@ -142,7 +142,8 @@ def _answer_fields(body: str) -> dict[str, Any]:
     return {"type": qtype.name, **qtype.gift_read(stripped, answers)}
 
 
-def _question(lines: list[str], meta: dict[str, str], number: int) -> dict[str, Any]:
+def _question(lines: list[str], meta: dict[str, str], number: int, traced: bool
+              ) -> dict[str, Any]:
     content = "\n".join(lines).strip()
     title = None
     if content.startswith("::"):
@@ -168,14 +169,15 @@ def _question(lines: list[str], meta: dict[str, str], number: int) -> dict[str, 
     data: dict[str, Any] = {"key": slugify(title or prompt, f"question-{number}"),
                             "prompt": prompt, **_answer_fields(body[:general]
                                                                if general >= 0 else body)}
-    if general < 0 or not unescape(body[general + 4 :]).strip():
+    explained = general >= 0 and unescape(body[general + 4 :]).strip()
+    if traced and not explained:
         raise Reject("needs an explanation (add ####explanation before the closing })")
-    data["explanation"] = unescape(body[general + 4 :])
-    if not meta.get("source", "").split():
+    data["explanation"] = unescape(body[general + 4 :]) if explained else ""
+    if traced and not meta.get("source", "").split():
         raise Reject(NO_SOURCE)
     if not meta.get("tags", "").split():
         raise Reject(NO_TAGS)
-    data.update(source=meta["source"].split(), tags=meta["tags"].split())
+    data.update(source=meta.get("source", "").split(), tags=meta["tags"].split())
     for name in ("difficulty", "typos", "accents", "unit", "source-check-ignore"):
         if meta.get(name, "").strip():
             value = unescape(meta[name]).strip()
@@ -183,8 +185,8 @@ def _question(lines: list[str], meta: dict[str, str], number: int) -> dict[str, 
     return data
 
 
-def parse_gift(text: str, filename: str) -> ImportResult:
-    collect = Collector()
+def parse_gift(text: str, filename: str, traced: bool = True) -> ImportResult:
+    collect = Collector(traced=traced)
     for number, lines in _paragraphs(text):
         comments = [line for line in lines if line.strip().startswith("//")]
         content = [line for line in lines if not line.strip().startswith(("//", "$CATEGORY:"))]
@@ -199,7 +201,7 @@ def parse_gift(text: str, filename: str) -> ImportResult:
             continue
         line = number + lines.index(content[0])
         try:
-            data = _question(content, meta, line)
+            data = _question(content, meta, line, traced)
         except Reject as e:
             title = content[0].strip()[2:].split("::")[0] if content[0].strip()[:2] == "::" else ""
             (collect.skip if e.skip else collect.reject)(line, title or None, e.reason)

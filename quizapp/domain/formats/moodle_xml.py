@@ -157,23 +157,23 @@ def _meta(element: ET.Element) -> dict[str, Any]:
     return meta
 
 
-def _question(kind: str, element: ET.Element, number: int) -> dict[str, Any]:
+def _question(kind: str, element: ET.Element, number: int, traced: bool) -> dict[str, Any]:
     name = _read(element.find("name")).strip()
     data = {"key": slugify(name, f"question-{number}"),
             "prompt": _read(element.find("questiontext")),
             "explanation": _read(element.find("generalfeedback")),
             **_answer_fields(kind, element)}
     meta = _meta(element)
-    if not meta["source"]:
+    if traced and not meta["source"]:
         raise Reject("needs a source citation (add a tag source:article#n)")
     if not meta["tags"]:
         raise Reject("needs at least one topic tag (add a tag such as venue)")
-    if not data["explanation"].strip():
+    if traced and not data["explanation"].strip():
         raise Reject("needs an explanation (the general feedback is empty)")
     return data | meta
 
 
-def parse_moodle_xml(text: str, filename: str) -> ImportResult:
+def parse_moodle_xml(text: str, filename: str, traced: bool = True) -> ImportResult:
     try:
         root = SafeET.fromstring(text, forbid_dtd=True)
     except DefusedXmlException:
@@ -186,7 +186,7 @@ def parse_moodle_xml(text: str, filename: str) -> ImportResult:
     if root.tag != "quiz":
         raise FormatError(f"{filename} is not Moodle XML: the root element is <{root.tag}>, "
                           "not <quiz>")
-    collect = Collector()
+    collect = Collector(traced=traced)
     for number, element in enumerate(root.findall("question"), 1):
         kind = element.get("type", "")
         key = slugify(_read(element.find("name")).strip(), f"question-{number}")
@@ -202,7 +202,7 @@ def parse_moodle_xml(text: str, filename: str) -> ImportResult:
                                     "quizapp type")
             continue
         try:
-            collect.add(_question(kind, element, number))
+            collect.add(_question(kind, element, number, traced))
         except Reject as e:
             collect.reject(None, key, f"question #{number}: {e}")
     return collect.result

@@ -96,10 +96,10 @@ def _check_size(text: str, filename: str) -> None:
         pass  # parse_bank reports it, with its line
 
 
-def parse_yaml(text: str, filename: str) -> ImportResult:
+def parse_yaml(text: str, filename: str, traced: bool = True) -> ImportResult:
     _check_size(text, filename)
     try:
-        bank = parse_bank(text, filename)
+        bank = parse_bank(text, filename, traced)
     except (TypeError, AttributeError) as e:
         # parse_bank trusts that `type` is a scalar; a list or mapping there ends up here.
         raise FormatError(
