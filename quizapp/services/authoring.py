@@ -90,6 +90,40 @@ def question_counts(bank_ids: list[int]) -> dict[int, int]:
         .group_by(Question.bank_id)).all())
 
 
+@dataclass(frozen=True)
+class Overview:
+    """A bank at a glance: its live questions by type and by topic, and the work left."""
+
+    total: int
+    by_type: dict[str, int]
+    by_topic: dict[str, int]
+    no_explanation: list[tuple[int, str]]  # (question id, key)
+    no_citation: list[tuple[int, str]]
+
+
+def bank_overview(bank_id: int) -> Overview:
+    """One query over the bank's live questions (their text is not read)."""
+    by_type: dict[str, int] = {}
+    by_topic: dict[str, int] = {}
+    no_explanation, no_citation = [], []
+    rows = db.session.execute(
+        select(Question.id, Question.key, Question.type, Question.tags, Question.sources,
+               func.length(Question.explanation) == 0)
+        .where(Question.bank_id == bank_id, Question.archived.is_(False))
+        .order_by(Question.position, Question.id))
+    total = 0
+    for qid, key, kind, tags, cited, unexplained in rows:
+        total += 1
+        by_type[kind] = by_type.get(kind, 0) + 1
+        for tag in tags or []:
+            by_topic[tag] = by_topic.get(tag, 0) + 1
+        if unexplained:
+            no_explanation.append((qid, key))
+        if not cited:
+            no_citation.append((qid, key))
+    return Overview(total, by_type, by_topic, no_explanation, no_citation)
+
+
 def list_questions(bank: Bank, *, text: str = "", qtype: str = "", tag: str = "",
                    status: str = "active") -> list[Question]:
     query = select(Question).where(Question.bank_id == bank.id)

@@ -51,7 +51,7 @@ def questions(bank_id: int):
     summary = sources.check_summary(bank) if sources.bank_sources(bank.id) else None
     return render_template("author/questions.html", bank=bank, questions=found, args=args,
                            status=status, types=LABELS, tags=topics.labels(bank.id),
-                           summary=summary,
+                           summary=summary, overview=authoring.bank_overview(bank.id),
                            action_form=ActionForm())
 
 
