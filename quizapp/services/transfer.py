@@ -14,7 +14,7 @@ from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
 from quizapp.domain.formats.detect import detect_format
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.extensions import db
-from quizapp.models import Bank, PendingImport, Question
+from quizapp.models import Bank, PendingImport, Question, Topic
 from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services import study
 from quizapp.services.banks import insert_questions, question_snapshot, update_questions
@@ -80,6 +80,7 @@ class ImportPreview:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    new_topics: list[str] = field(default_factory=list)  # slugs the bank gets by the import
 
     @property
     def count(self) -> int:
@@ -114,9 +115,15 @@ def read_upload(format_name: str | None, data: bytes, filename: str,
 
 
 def preview(bank: Bank, result: ImportResult) -> ImportPreview:
-    """What importing would do, without writing anything."""
-    return _plan({row.key: row for row in db.session.execute(
+    """What importing would do, without writing anything: the questions added, changed,
+    unchanged and rejected, and the topics the bank does not have yet."""
+    plan = _plan({row.key: row for row in db.session.execute(
         select(_QUESTION).where(_QUESTION.c.bank_id == bank.id))}, result)
+    taken = {*plan.added, *plan.changed}
+    wanted = [tag for spec in result.questions if spec.key in taken for tag in spec.tags]
+    have = set(db.session.scalars(select(Topic.slug).where(Topic.bank_id == bank.id)))
+    plan.new_topics = [t for t in dict.fromkeys(wanted) if t not in have]
+    return plan
 
 
 def _plan(existing: dict[str, Any], result: ImportResult) -> ImportPreview:

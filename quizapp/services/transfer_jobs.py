@@ -26,7 +26,8 @@ def _summary(plan: transfer.ImportPreview) -> dict[str, Any]:
     return {"added": len(plan.added), "changed": len(plan.changed),
             "unchanged": len(plan.unchanged), "rejected": len(plan.rejected),
             "added_keys": plan.added[:SHOWN], "changed_keys": plan.changed[:SHOWN],
-            "rejections": [str(r) for r in plan.rejected[:SHOWN]], "count": plan.count}
+            "rejections": [str(r) for r in plan.rejected[:SHOWN]], "count": plan.count,
+            "new_topics": plan.new_topics[:SHOWN]}
 
 
 def _load(job: Job, *, claimed: bool) -> tuple[PendingImport, Bank]:

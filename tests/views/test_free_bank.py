@@ -106,3 +106,14 @@ def test_a_free_bank_imports_gift_without_sources(app, client, auth, make_user):
         assert (imported.key, imported.explanation, imported.sources) == ("pushkin-born", "", [])
     traced_page = upload(client, traced, GIFT, "gift", "poets.gift").get_data(as_text=True)
     assert "0 added" in traced_page and "needs an explanation" in traced_page
+
+
+def test_the_dry_run_lists_the_topics_an_import_brings(app, client, auth, make_user):
+    make_user("teacher", role="instructor")
+    auth.login("teacher")
+    bank_id = _bank_with_topic(client, "topics-coming", "free")
+    gift = (b"// tags: poets\n::a:: Pushkin was a poet. {T}\n\n"
+            b"// tags: novelists poets\n::b:: Tolstoy wrote novels. {T}\n")
+    page = upload(client, bank_id, gift, "gift", "mixed.gift").get_data(as_text=True)
+    assert "2 added" in page
+    assert "1 new topic for this bank: <code>novelists</code>" in page
