@@ -136,6 +136,22 @@ def ensure_topics(bank_id: int, slugs, labels_by_slug: dict[str, str] | None = N
     return created
 
 
+def sync_declared(bank_id: int, labels_by_slug: dict[str, str]) -> None:
+    """A loaded bank file's topics (slug -> label, in display order) are the bank's: each
+    is created or relabelled, and they come first in the file's order (topics the file does
+    not declare keep their order after them). The caller has declared its write; nothing is
+    written when the bank already matches, so a second load changes nothing."""
+    ensure_topics(bank_id, labels_by_slug, labels_by_slug)
+    order = {slug: n for n, slug in enumerate(labels_by_slug)}
+    ranked = sorted(bank_topics(bank_id),
+                    key=lambda t: (order.get(t.slug, len(order)), t.position, t.id))
+    for position, topic in enumerate(ranked, start=1):
+        label = labels_by_slug.get(topic.slug, topic.label)
+        if (topic.label, topic.position) != (label, position):
+            topic.label, topic.position = label, position
+    db.session.flush()
+
+
 def rename_topic(bank_id: int, topic_id: int, label: str) -> Topic:
     label = clean_label(label)
     unit_of_work.write()
