@@ -2,7 +2,6 @@
 
 from flask import Flask
 
-from quizapp.domain.tags import tag_label
 from quizapp.models import User
 
 
@@ -21,4 +20,3 @@ def nav_links(user: User) -> list[tuple[str, str]]:
 
 def register(app: Flask) -> None:
     app.add_template_global(nav_links)
-    app.add_template_filter(tag_label)

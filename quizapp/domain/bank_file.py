@@ -9,14 +9,24 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from quizapp.domain.bank_rules import FREE, TRACED
 from quizapp.domain.messages import excerpt
-from quizapp.domain.questions import KEY_RE, QuestionBase, Storable
+from quizapp.domain.questions import KEY_RE, TOPIC_RE, QuestionBase, Storable
 from quizapp.qtypes.registry import SCHEMAS
 
 MAX_QUESTIONS = 20_000
+TOPIC_LABEL_MAX = 120
+
+
+class BankTopic(BaseModel):
+    """One topic a bank file declares: `{slug: venue, label: Venue}`."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slug: Annotated[str, StringConstraints(pattern=TOPIC_RE.pattern)]
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=TOPIC_LABEL_MAX), Storable]
 
 
 class BankHeader(BaseModel):
@@ -29,6 +39,27 @@ class BankHeader(BaseModel):
                            Storable] = ""
     article: Annotated[str, StringConstraints(pattern=KEY_RE)] | None = None
     policy: Literal["traced", "free"] = TRACED  # quizapp.domain.bank_rules
+    # The bank's topic vocabulary in display order; None: the file declares none, and its
+    # questions' tags become topics labelled from their slugs.
+    topics: tuple[BankTopic, ...] | None = None
+
+    @field_validator("topics")
+    @classmethod
+    def _distinct_topics(cls, topics: tuple[BankTopic, ...] | None):
+        slugs: set[str] = set()
+        labels: set[str] = set()
+        for topic in topics or ():
+            if topic.slug in slugs:
+                raise ValueError(f"the topic {topic.slug!r} is declared twice")
+            if topic.label.casefold() in labels:
+                raise ValueError(f"two topics are labelled {topic.label!r}")
+            slugs.add(topic.slug)
+            labels.add(topic.label.casefold())
+        return topics
+
+    def topic_labels(self) -> dict[str, str]:
+        """slug -> label of the declared topics, in their order ({} if none)."""
+        return {t.slug: t.label for t in self.topics or ()}
 
 
 @dataclass(frozen=True)
@@ -160,7 +191,7 @@ def parse_bank(text: str, filename: str = "<bank>", traced: bool | None = None) 
         result.header = BankHeader.model_validate(data.get("bank"))
     except ValidationError as e:
         for err in e.errors():
-            error(err["msg"], line=_line(node_at(root, ("bank", *err["loc"]))),
+            error(_message(err), line=_line(node_at(root, ("bank", *err["loc"]))),
                   field_="bank." + (_field_name(err["loc"]) or ""))
 
     items = data.get("questions")
@@ -204,7 +235,27 @@ def parse_bank(text: str, filename: str = "<bank>", traced: bool | None = None) 
                       field_=_field_name(loc) or _model_field(err))
             continue
         result.questions.append(question)
+    _check_declared_topics(result, root, node_at, error)
     return result
+
+
+def _check_declared_topics(result: BankFile, root, node_at, error) -> None:
+    """A header that declares topics declares all of them: a question's other tag is an
+    error naming the question and the tag."""
+    if result.header is None or result.header.topics is None:
+        return
+    declared = result.header.topic_labels()
+    keys: dict[Any, int] = {}  # question key -> its index in the file, for the line
+    for index, node in enumerate(getattr(node_at(root, ("questions",)), "value", [])):
+        key_node = _children(node).get("key") if isinstance(node, yaml.MappingNode) else None
+        keys.setdefault(getattr(key_node, "value", None), index)
+    for question in result.questions:
+        for position, tag in enumerate(question.tags):
+            if tag not in declared:
+                node = node_at(root, ("questions", keys.get(question.key, -1), "tags", position))
+                error(f"the tag {tag!r} is not one of the topics the bank declares "
+                      f"({', '.join(declared) or 'none'})", line=_line(node),
+                      key=question.key, field_="tags")
 
 
 def _message(err: dict[str, Any]) -> str:

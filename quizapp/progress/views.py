@@ -5,7 +5,6 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
 from quizapp.access import count_password_check, instructor_required
-from quizapp.domain.tags import tag_label
 from quizapp.forms import ActionForm, add_error
 from quizapp.models.types import utcnow
 from quizapp.presenting import local_time
@@ -28,7 +27,7 @@ def dashboard():
                  "values": [round(score * 100) for _, score in data.quiz_scores]},
     }
     return render_template("progress/dashboard.html", d=data, chart=chart, when=when,
-                           chart_json=json.dumps, tag_label=tag_label, study_form=ActionForm())
+                           chart_json=json.dumps, study_form=ActionForm())
 
 
 @bp.post("/study-weak")

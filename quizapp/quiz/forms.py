@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from quizapp.domain.quiz import MAX_QUESTIONS
-from quizapp.domain.tags import tag_label
 from quizapp.forms import AppForm, WholeNumberField
 from quizapp.qtypes.common.web import MultiCheckboxField
 from quizapp.qtypes.registry import LABELS
@@ -32,9 +31,11 @@ class StartQuizForm(AppForm):
                               validators=[Optional(), NumberRange(1, 240)])
     submit = SubmitField("Start the quiz")
 
-    def set_choices(self, banks: list[tuple[int, str]], tags: list[str], types: list[str]):
+    def set_choices(self, banks: list[tuple[int, str]], tags: dict[str, str],
+                    types: list[str]):
+        """`tags`: slug -> label, in the order shown."""
         self.banks.choices = [SelectChoice(i, title) for i, title in banks]
-        self.tags.choices = [SelectChoice(t, tag_label(t)) for t in tags]
+        self.tags.choices = [SelectChoice(slug, label) for slug, label in tags.items()]
         self.types.choices = [SelectChoice(t, LABELS[t]) for t in types]
 
 

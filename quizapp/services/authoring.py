@@ -19,7 +19,6 @@ from quizapp.domain import bank_rules
 from quizapp.domain.bank_rules import POLICIES, TRACED
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.domain.source_check import Problem, article_runs, check_question
-from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
 from quizapp.models import (
     Bank,
@@ -312,7 +311,7 @@ def _save(bank_id: int, spec: QuestionBase, question: Question | None, *, author
                 question.revision += 1
             apply_spec(question, spec)
             add_revision(question, author_id=author_id, message=message.strip(), now=now)
-            topics.ensure_topics(bank_id, spec.tags, TAGS)  # the bank owns the tags it uses
+            topics.ensure_topics(bank_id, spec.tags)  # the bank owns the tags it uses
             db.session.flush()
     except IntegrityError:
         taken = select(Question.id).where(Question.bank_id == bank_id,

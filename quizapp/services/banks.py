@@ -123,6 +123,10 @@ def load_bank(bank_file: BankFile, *, force: bool = False, now=None) -> LoadSumm
     bank.title, bank.description, bank.article = header.title, header.description, header.article
     bank.policy = header.policy
     db.session.flush()
+    if header.topics is not None:  # the file is the source of truth for its topics' labels
+        from quizapp.services import topics  # it imports this module
+
+        topics.sync_declared(bank.id, header.topic_labels())
     existing = {row.key: row for row in db.session.execute(
         select(_QUESTION).where(_QUESTION.c.bank_id == bank.id).with_for_update())}
 
@@ -170,12 +174,11 @@ def _question_values(spec: QuestionBase) -> dict[str, Any]:
 
 
 def _ensure_topics(bank_id: int, specs: list[QuestionBase]) -> None:
-    """The bank gets the topics its new or changed questions use (labels of the shipped
-    vocabulary where it has them)."""
-    from quizapp.domain.tags import TAGS  # until the bank files declare their topics
+    """The bank gets the topics its new or changed questions use that it lacks, labelled
+    from their slugs (a bank file's declared topics were created with its labels first)."""
     from quizapp.services import topics  # it imports this module
 
-    topics.ensure_topics(bank_id, [t for spec in specs for t in spec.tags], TAGS)
+    topics.ensure_topics(bank_id, [t for spec in specs for t in spec.tags])
 
 
 def insert_questions(bank_id: int, new: list[tuple[int, QuestionBase]], *,

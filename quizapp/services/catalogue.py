@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, User, bank_editor
+from quizapp.services import topics
 from quizapp.services.errors import NotFound
 
 
@@ -22,7 +23,7 @@ class BankSummary:
     title: str
     description: str
     question_count: int
-    tags: list[str]
+    tags: dict[str, str]  # slug -> label of the topics its questions use, in the bank's order
     published: bool = True
 
 
@@ -59,8 +60,16 @@ def bank_summaries(user: User | None) -> list[BankSummary]:
         select(Question.bank_id, Question.tags).where(Question.archived.is_(False))
     ):
         tags_by_bank.setdefault(bank_id, set()).update(tags or [])
+    labels = topics.labels_by_bank(b.id for b in banks)
     return [
         BankSummary(b.id, b.slug, b.title, b.description, counts.get(b.id, 0),
-                    sorted(tags_by_bank.get(b.id, set())), b.published)
+                    _used_labels(labels.get(b.id, {}), tags_by_bank.get(b.id, set())),
+                    b.published)
         for b in banks
     ]
+
+
+def _used_labels(labels: dict[str, str], used: set[str]) -> dict[str, str]:
+    """The used slugs' labels in the bank's topic order (a tag without a topic last)."""
+    order = [*(s for s in labels if s in used), *sorted(used - labels.keys())]
+    return {slug: topics.label_of(labels, slug) for slug in order}

@@ -38,7 +38,7 @@ from quizapp.models.classes import (
     class_bank,
 )
 from quizapp.models.types import UTCDateTime, utcnow
-from quizapp.services import quizzes, study
+from quizapp.services import quizzes, study, topics
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -482,7 +482,7 @@ def report(klass: SchoolClass, at: datetime) -> dict:
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id.in_(learner_ids), Question.bank_id.in_(bank_ids), studied)
         .group_by(Card.user_id))}
-    topics = db.session.execute(
+    topic_rows = db.session.execute(
         select(QuestionTag.tag, func.count(), func.avg(recall))
         .join(Question, Question.id == QuestionTag.question_id)
         .join(Card, Card.question_id == Question.id)
@@ -513,8 +513,22 @@ def report(klass: SchoolClass, at: datetime) -> dict:
             {a.id: goals.get((a.id, uid), 0.0) for a in klass.assignments if a.kind == "study"}))
     behind = [(row, a) for a in klass.assignments if a.kind == "study"
               for row in rows if row.goals[a.id] < (a.goal or 0)]
-    return {"learners": rows, "topics": [(t, n, float(r)) for t, n, r in topics],
-            "behind": behind, "at": at}
+    return {"learners": rows, "topics": [(t, n, float(r)) for t, n, r in topic_rows],
+            "topic_labels": _class_topic_labels(klass.id), "behind": behind, "at": at}
+
+
+def _class_topic_labels(class_id: int) -> dict[str, str]:
+    """slug -> label over the class's banks. The report counts a topic over all of them,
+    so a slug two banks share shows the label of the first bank by title."""
+    bank_ids = db.session.scalars(
+        select(Bank.id).join(class_bank, class_bank.c.bank_id == Bank.id)
+        .where(class_bank.c.class_id == class_id).order_by(Bank.title, Bank.id)).all()
+    by_bank = topics.labels_by_bank(bank_ids)
+    labels: dict[str, str] = {}
+    for bank_id in bank_ids:
+        for slug, label in by_bank.get(bank_id, {}).items():
+            labels.setdefault(slug, label)
+    return labels
 
 
 def learner_assignments(user: User, now: datetime) -> list[dict]:

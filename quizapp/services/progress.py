@@ -22,6 +22,7 @@ from quizapp.models import (
 )
 from quizapp.models.sql import days_between, whole_days_between
 from quizapp.models.types import UTCDateTime
+from quizapp.services import topics
 
 
 def day_starts(user: User, now: datetime, first: int, count: int) -> list[datetime]:
@@ -144,7 +145,7 @@ def mastery_by_bank(user: User, now: datetime) -> list[Mastery]:
     """Mastery per bank, each with its own topics (two grouped queries)."""
     mine = (Card.user_id == user.id, Card.suspended.is_(False), Question.archived.is_(False))
     recalled = func.sum(case((_recalled(now), 1), else_=0))
-    topics: dict[int, list[Mastery]] = {}
+    counted: dict[int, dict[str, tuple[int, int]]] = {}
     for bank_id, tag, n, m in db.session.execute(
         select(Question.bank_id, QuestionTag.tag, func.count(Card.id), recalled)
         .join(Card, Card.question_id == QuestionTag.question_id)
@@ -152,14 +153,22 @@ def mastery_by_bank(user: User, now: datetime) -> list[Mastery]:
         .where(*mine)
         .group_by(Question.bank_id, QuestionTag.tag).order_by(QuestionTag.tag)
     ):
-        topics.setdefault(bank_id, []).append(Mastery(tag, tag, n, m or 0))
+        counted.setdefault(bank_id, {})[tag] = (n, m or 0)
+    # each bank's topics with that bank's labels, in its topic order (a tag without a topic,
+    # merged away meanwhile, last)
+    labels = topics.labels_by_bank(counted)
+    by_bank: dict[int, list[Mastery]] = {}
+    for bank_id, tags in counted.items():
+        own = labels.get(bank_id, {})
+        order = [*(t for t in own if t in tags), *sorted(tags.keys() - own.keys())]
+        by_bank[bank_id] = [Mastery(t, topics.label_of(own, t), *tags[t]) for t in order]
     rows = db.session.execute(
         select(Bank.id, Bank.slug, Bank.title, func.count(Card.id), recalled)
         .join(Question, Question.id == Card.question_id).join(Bank)
         .where(*mine)
         .group_by(Bank.id, Bank.slug, Bank.title).order_by(Bank.title, Bank.id)
     ).all()
-    return [Mastery(slug, title, n, m or 0, tuple(topics.get(bank_id, ())))
+    return [Mastery(slug, title, n, m or 0, tuple(by_bank.get(bank_id, ())))
             for bank_id, slug, title, n, m in rows]
 
 

@@ -11,11 +11,10 @@ from sqlalchemy.orm import selectinload
 from quizapp import unit_of_work
 from quizapp.domain import quiz as rules
 from quizapp.domain.grading import InvalidResponse, Result, grade
-from quizapp.domain.tags import TAGS
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, Bank, Question, QuestionRevision, QuizAttempt, User
 from quizapp.qtypes.registry import SCHEMAS
-from quizapp.services import catalogue, study
+from quizapp.services import catalogue, study, topics
 from quizapp.services.errors import Conflict, NotFound, ServiceError
 
 
@@ -24,7 +23,7 @@ class QuizChoice:
     """What a learner may pick from when starting a quiz."""
 
     banks: list[tuple[int, str]]
-    tags: list[str]
+    tags: dict[str, str]  # slug -> label, by bank title then topic position
     types: list[str]
 
 
@@ -33,18 +32,27 @@ def quiz_choices(user: User | None) -> QuizChoice:
     banks = db.session.execute(
         select(Bank.id, Bank.title).where(catalogue.open_to(user)).order_by(Bank.title)
     ).all()
-    used: set[str] = set()
+    used: dict[int, set[str]] = {}
     kinds: set[str] = set()
-    for tags, kind in db.session.execute(
-        select(Question.tags, Question.type).join(Bank)
+    for bank_id, tags, kind in db.session.execute(
+        select(Question.bank_id, Question.tags, Question.type).join(Bank)
         .where(Question.archived.is_(False), catalogue.open_to(user))
     ):
-        used.update(tags or [])
+        used.setdefault(bank_id, set()).update(tags or [])
         kinds.add(kind)
+    by_bank = topics.labels_by_bank(used)
+    # One list of topics over the banks, by bank title then each bank's topic order (a
+    # quiz's topic filter spans banks); a slug two banks share shows the label of the first
+    # bank by title that uses it.
+    tags: dict[str, str] = {}
+    for bank_id, _ in banks:
+        labels = by_bank.get(bank_id, {})
+        for slug in [*labels, *sorted(used.get(bank_id, set()) - labels.keys())]:
+            if slug in used.get(bank_id, ()):
+                tags.setdefault(slug, topics.label_of(labels, slug))
     return QuizChoice(
         banks=[(b.id, b.title) for b in banks],
-        # the shipped vocabulary's order first, then the topics banks made for themselves
-        tags=[t for t in TAGS if t in used] + sorted(used - TAGS.keys()),
+        tags=tags,
         types=[t for t in SCHEMAS if t in kinds],
     )
 

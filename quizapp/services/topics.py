@@ -19,7 +19,7 @@ from quizapp import unit_of_work
 from quizapp.domain.questions import TOPIC_RE
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionTag, Topic
-from quizapp.services.banks import add_revision
+from quizapp.services import banks  # banks -> study -> catalogue import this module
 from quizapp.services.errors import NotFound, ServiceError
 
 TOPIC_SLUG_RE = TOPIC_RE  # one rule for a topic slug, in the question schema
@@ -55,6 +55,26 @@ def bank_topics(bank_id: int) -> list[Topic]:
 def labels(bank_id: int) -> dict[str, str]:
     """slug -> label of the bank's topics, in the bank's order."""
     return {t.slug: t.label for t in bank_topics(bank_id)}
+
+
+def labels_by_bank(bank_ids) -> dict[int, dict[str, str]]:
+    """bank id -> {slug: label} of each bank's topics in its order (one query). Two banks
+    may label one slug differently: a page that mixes banks picks per bank."""
+    out: dict[int, dict[str, str]] = {}
+    ids = sorted(set(bank_ids))
+    if not ids:
+        return out
+    for bank_id, slug, label in db.session.execute(
+            select(Topic.bank_id, Topic.slug, Topic.label).where(Topic.bank_id.in_(ids))
+            .order_by(Topic.bank_id, Topic.position, Topic.id)):
+        out.setdefault(bank_id, {})[slug] = label
+    return out
+
+
+def label_of(labels_of_bank: dict[str, str], slug: str) -> str:
+    """A slug's label in a bank's labels; a tag without a topic (merged away meanwhile)
+    shows its slug made readable."""
+    return labels_of_bank.get(slug) or default_label(slug)
 
 
 def usage(bank_id: int) -> dict[str, int]:
@@ -136,6 +156,22 @@ def ensure_topics(bank_id: int, slugs, labels_by_slug: dict[str, str] | None = N
     return created
 
 
+def sync_declared(bank_id: int, labels_by_slug: dict[str, str]) -> None:
+    """A loaded bank file's topics (slug -> label, in display order) are the bank's: each
+    is created or relabelled, and they come first in the file's order (topics the file does
+    not declare keep their order after them). The caller has declared its write; nothing is
+    written when the bank already matches, so a second load changes nothing."""
+    ensure_topics(bank_id, labels_by_slug, labels_by_slug)
+    order = {slug: n for n, slug in enumerate(labels_by_slug)}
+    ranked = sorted(bank_topics(bank_id),
+                    key=lambda t: (order.get(t.slug, len(order)), t.position, t.id))
+    for position, topic in enumerate(ranked, start=1):
+        label = labels_by_slug.get(topic.slug, topic.label)
+        if (topic.label, topic.position) != (label, position):
+            topic.label, topic.position = label, position
+    db.session.flush()
+
+
 def rename_topic(bank_id: int, topic_id: int, label: str) -> Topic:
     label = clean_label(label)
     unit_of_work.write()
@@ -169,7 +205,7 @@ def merge_topics(bank_id: int, from_id: int, into_id: int, *, author_id: int | N
         question.tags = list(dict.fromkeys(tags))
         question.sync_tag_rows()
         question.revision += 1
-        add_revision(question, author_id=author_id, message=message, now=now)
+        banks.add_revision(question, author_id=author_id, message=message, now=now)
     db.session.delete(source)
     db.session.flush()
     return len(questions)

@@ -9,14 +9,14 @@ from sqlalchemy import delete, func, select, update
 
 from quizapp import unit_of_work
 from quizapp.domain import bank_rules
-from quizapp.domain.bank_file import BankHeader
+from quizapp.domain.bank_file import BankHeader, BankTopic
 from quizapp.domain.formats import FORMATS, FormatError, ImportResult, Rejection
 from quizapp.domain.formats.detect import detect_format
 from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.extensions import db
 from quizapp.models import Bank, PendingImport, Question, Topic
 from quizapp.qtypes.registry import SCHEMAS
-from quizapp.services import study
+from quizapp.services import study, topics
 from quizapp.services.banks import insert_questions, question_snapshot, update_questions
 from quizapp.services.errors import NotFound, ServiceError
 
@@ -45,8 +45,11 @@ def get_or_create_bank(slug: str, header: BankHeader | None) -> Bank:
 
 
 def bank_header(bank: Bank) -> BankHeader:
+    """The bank's header as its files carry it, with its topics in the bank's order."""
+    declared = tuple(BankTopic(slug=slug, label=label)
+                     for slug, label in topics.labels(bank.id).items())
     return BankHeader(slug=bank.slug, title=bank.title, description=bank.description or "",
-                      article=bank.article)
+                      article=bank.article, topics=declared or None)
 
 
 def bank_questions(bank: Bank) -> list[QuestionBase]:
@@ -238,6 +241,11 @@ def apply(user_id: int | None, bank_id: int, result: ImportResult, now: datetime
             new.append((position, spec))
         else:
             changed.append((None, spec, row))
+    if result.header is not None and result.header.topics:
+        # topics the bank lacks take the file's labels; the bank's own labels stay its own
+        declared = result.header.topic_labels()
+        used = {t for _, spec, *_ in [*new, *changed] for t in spec.tags}
+        topics.ensure_topics(bank_id, [t for t in declared if t in used], declared)
     update_questions(changed, author_id=user_id, message=message, now=now, loaded=False)
     insert_questions(bank_id, new, author_id=user_id, message=message, now=now, loaded=False)
     study.ensure_cards(now, bank_id=bank_id)

@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from quizapp.domain import typein
 from quizapp.domain.grading import InvalidResponse, grade
 from quizapp.domain.scheduling import answer_rating
-from quizapp.domain.tags import TAGS
 from quizapp.extensions import db, job_queue
 from quizapp.forms import ActionForm
 from quizapp.models import Card
@@ -188,7 +187,7 @@ def banks():
     forms = {}
     for bank in summaries:
         form = EnrolForm(prefix=f"b{bank.id}")
-        form.tags.choices = [(t, TAGS.get(t, t)) for t in bank.tags]
+        form.tags.choices = list(bank.tags.items())
         if request.method == "GET" and bank.id in enrolled:
             form.tags.data = enrolled[bank.id].tags
         forms[bank.id] = form

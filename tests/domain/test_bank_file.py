@@ -166,3 +166,53 @@ def test_all_errors_are_listed_not_only_the_first():
 def test_malformed_files(text, words):
     errors = parse_bank(text, "x.yaml").errors
     assert any(words in e.message for e in errors), errors
+
+
+# --- the header's topics ---------------------------------------------------------------------
+
+TOPICS = [{"slug": "venue", "label": "Conference site"}, {"slug": "people", "label": "People"}]
+
+
+def topics_header(topics) -> dict:
+    return {"slug": "demo", "title": "Demo", "topics": topics}
+
+
+def test_header_topics_are_read_in_order():
+    result = parse_bank(bank_text(question("true_false", tags=["people", "venue"]),
+                                  header=topics_header(TOPICS)))
+    assert result.errors == []
+    assert [(t.slug, t.label) for t in result.header.topics] == [
+        ("venue", "Conference site"), ("people", "People")]
+    assert result.header.topic_labels() == {"venue": "Conference site", "people": "People"}
+
+
+def test_a_file_without_topics_still_loads():
+    result = parse_bank(bank_text(question("true_false")))
+    assert result.errors == []
+    assert result.header.topics is None
+    assert result.header.topic_labels() == {}
+
+
+@pytest.mark.parametrize("topics, message", [
+    ([{"slug": "venue", "label": "A"}, {"slug": "venue", "label": "B"}], "venue"),
+    ([{"slug": "venue", "label": "Same"}, {"slug": "people", "label": "same"}], "labelled"),
+    ([{"slug": "Venue!", "label": "Venue"}], "slug"),
+    ([{"slug": "venue", "label": ""}], "label"),
+    ([{"slug": "venue", "label": "x" * 121}], "label"),
+    ([{"slug": "venue"}], "label"),
+    ([{"slug": "venue", "label": "Venue", "colour": "red"}], "colour"),
+])
+def test_bad_header_topics_are_errors(topics, message):
+    result = parse_bank(bank_text(question("true_false"), header=topics_header(topics)))
+    assert result.errors
+    assert all(e.field and e.field.startswith("bank.topics") for e in result.errors)
+    assert message in " ".join(str(e) for e in result.errors)
+
+
+def test_a_tag_not_declared_in_the_header_is_an_error():
+    result = parse_bank(bank_text(question("true_false", tags=["venue", "economy"]),
+                                  header=topics_header(TOPICS)))
+    [error] = result.errors
+    assert error.key == "q1" and error.field == "tags"
+    assert "economy" in error.message
+    assert error.line is not None

@@ -211,3 +211,60 @@ def test_cli_load_is_one_unit_of_work(app, runner, tmp_path):
         values = dict(db.session.execute(select(Question.key, Question.data)).all())
         assert (values["a"]["value"], values["x"]["value"]) == (1, 1)
         assert counts() == (2, 2)
+
+
+# --- the file's topics ------------------------------------------------------------------------
+
+def write_with_topics(path: Path, topics: list[dict], *questions: dict) -> Path:
+    path.write_text(bank_text(*questions, header={"slug": "demo", "title": "Demo",
+                                                  "topics": topics}), encoding="utf-8")
+    return path
+
+
+def bank_topics_of(slug: str) -> list[tuple[str, str]]:
+    from quizapp.services import topics
+    bank_id = db.session.scalar(select(Bank.id).where(Bank.slug == slug))
+    return list(topics.labels(bank_id).items())
+
+
+def test_a_load_stores_the_files_topic_labels_in_its_order_and_stays_idempotent(app, tmp_path):
+    declared = [{"slug": "venue", "label": "Conference site"},
+                {"slug": "people", "label": "Who was there"}]
+    path = write_with_topics(tmp_path / "demo.yaml", declared,
+                             question("numeric", key="a", tags=["people", "venue"]))
+    with app.app_context():
+        load([path])
+        assert bank_topics_of("demo") == [("venue", "Conference site"),
+                                          ("people", "Who was there")]
+        before = counts()
+        [second] = load([path])
+        assert (second.added, second.changed, second.archived) == ([], [], [])
+        assert counts() == before
+        assert bank_topics_of("demo") == [("venue", "Conference site"),
+                                          ("people", "Who was there")]
+
+
+def test_a_label_changed_in_the_file_is_updated_on_load(app, tmp_path):
+    path = write_with_topics(tmp_path / "demo.yaml", [{"slug": "venue", "label": "Venue"}],
+                             question("numeric", key="a"))
+    with app.app_context():
+        load([path])
+        write_with_topics(path, [{"slug": "venue", "label": "Conference site"}],
+                          question("numeric", key="a"))
+        [second] = load([path])
+        assert second.unchanged == 1
+        assert bank_topics_of("demo") == [("venue", "Conference site")]
+
+
+def test_a_file_without_topics_labels_them_from_their_slugs(app, tmp_path):
+    path = write(tmp_path / "demo.yaml", question("numeric", key="a", tags=["global-picture"]))
+    with app.app_context():
+        load([path])
+        assert bank_topics_of("demo") == [("global-picture", "Global picture")]
+
+
+def test_the_shipped_banks_label_their_topics(app):
+    with app.app_context():
+        load([BANK_DIR])
+        assert ("balancing", "Lukashenka's balancing") in bank_topics_of("minsk-talks")
+        assert ("routes", "Origins and destinations") in bank_topics_of("trafficking")

@@ -236,5 +236,7 @@ def test_report_predicts_recall_in_sql_like_the_domain(app, setup, make_user):
         assert rows[idle.username].cards_studied == 0
         # agenda (the less stable cards) is the likelier forgotten
         assert [name for name, _, _ in data["topics"]] == ["agenda", "venue"]
+        # labelled as the class's bank labels them (from the slugs here)
+        assert data["topic_labels"] == {"venue": "Venue", "agenda": "Agenda"}
         assert {row.username for row, _ in data["behind"]} == {idle.username}
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0

@@ -1,4 +1,7 @@
-"""The topics page of a bank: add, rename, merge, delete; bad input is a 400 with a message."""
+"""The topics page of a bank: add, rename, merge, delete; bad input is a 400 with a message.
+And every page shows a bank's own topic labels."""
+
+import re
 
 import pytest
 from sqlalchemy import select
@@ -134,3 +137,54 @@ def test_a_bank_on_any_subject_tags_its_questions_with_its_own_topics(app, clien
             "membranes-and-transport"]
     listing = client.get(f"/author/banks/{bank.id}/questions").get_data(as_text=True)
     assert "Membranes and transport" in listing
+
+
+# --- every page shows the bank's label -------------------------------------------------------
+
+@pytest.fixture
+def site_bank(app, bank):
+    """The bank labels its topic "venue" "Conference site"; another bank keeps "Venue"."""
+    with app.app_context():
+        db.session.scalar(select(Topic).where(Topic.bank_id == bank.id,
+                                              Topic.slug == "venue")).label = "Conference site"
+        db.session.commit()
+    return bank
+
+
+def test_pages_show_the_banks_own_topic_label(app, client, auth, make_user, make_bank,
+                                              make_question, site_bank):
+    from quizapp.services import study
+    from tests.conftest import NOW
+
+    other = make_bank(title="Zulu")  # after "Topical": the quiz picker shows its label
+    make_question(other, key="elsewhere", tags=["venue"])
+    learner = make_user("lena")
+    with app.app_context():
+        study.enrol(learner.id, site_bank.id, [], NOW)
+        db.session.commit()
+    auth.login("lena")
+    for url in ("/", "/study/banks", "/quiz/", "/progress/"):
+        page = client.get(url).data.decode()
+        assert "Conference site" in page, url
+    # the enrolment form offers the bank's topics under its labels
+    assert '>Conference site</label>' in client.get("/study/banks").data.decode()
+    auth.logout()
+    auth.login("owner")
+    page = client.get(f"/author/banks/{site_bank.id}/questions").data.decode()
+    assert page.count("Conference site") >= 3  # the filter and the two questions' rows
+
+
+def test_the_quiz_picker_orders_topics_by_bank_title_then_position(app, client, auth,
+                                                                   make_user, make_bank,
+                                                                   make_question, site_bank):
+    """`site_bank` is "Topical": "Another" comes first, so its "venue" label wins."""
+    other = make_bank(title="Another")
+    make_question(other, key="later", tags=["routes"])
+    make_question(other, key="earlier", tags=["venue"])
+    make_user("lena")
+    auth.login("lena")
+    page = client.get("/quiz/").data.decode()
+    offered = re.findall(r'name="tags"[^>]*value="([^"]+)"', page) or \
+        re.findall(r'value="([^"]+)"[^>]*name="tags"', page)
+    assert offered == ["routes", "venue", "people"]
+    assert "Conference site" not in page

@@ -15,7 +15,7 @@ from werkzeug.test import stream_encode_multipart
 
 from quizapp.domain.formats import FORMATS
 from quizapp.extensions import db
-from quizapp.models import Bank, PendingImport, Question, QuestionRevision
+from quizapp.models import Bank, PendingImport, Question, QuestionRevision, Topic
 from quizapp.services.banks import load_paths
 from tests.domain.test_formats_apkg import basic, deck, zip_bomb, zipped
 
@@ -249,3 +249,25 @@ def test_a_file_whose_format_cannot_be_told_asks_for_the_format(client, auth, ba
     response = upload(client, bank, b"just some words\n", "detect", "notes")
     assert response.status_code == 400
     assert "choose the format" in response.data.decode()
+
+
+def test_a_yaml_export_keeps_the_banks_topics_and_a_copy_gets_their_labels(
+        app, client, auth, runner, bank, tmp_path):
+    from quizapp.domain.bank_file import parse_bank
+    from quizapp.services import topics
+
+    with app.app_context():
+        topic = db.session.scalar(select(Topic).where(Topic.bank_id == bank,
+                                                      Topic.slug == "venue"))
+        topic.label = "Conference site"
+        db.session.commit()
+        labels = topics.labels(bank)
+    auth.login("owner")
+    text = client.get(f"/author/banks/{bank}/export?format=yaml").data.decode()
+    assert parse_bank(text).header.topic_labels() == labels
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(text.replace("slug: minsk-talks", "slug: copy"))
+    assert runner.invoke(args=["bank", "import", str(copy)]).exit_code == 0
+    with app.app_context():
+        copy_id = db.session.scalar(select(Bank.id).where(Bank.slug == "copy"))
+        assert topics.labels(copy_id) == labels

@@ -15,7 +15,6 @@ from quizapp.domain import quiz as rules
 from quizapp.domain.diff import diff_snapshots
 from quizapp.domain.messages import plain_message
 from quizapp.domain.questions import CITATION_RE
-from quizapp.domain.tags import tag_label
 from quizapp.forms import ActionForm, add_error, whole_number
 from quizapp.models.types import utcnow
 from quizapp.presenting import card_faces, cloze_parts, prompt_html
@@ -84,7 +83,7 @@ def editor(bank_id: int, question_id: int | None = None):
     form = QuestionForm()
     labels = topics.labels(bank.id)
     if question is not None:  # a topic merged away meanwhile still shows, to be unticked
-        labels |= {t: tag_label(t) for t in question.tags if t not in labels}
+        labels |= {t: topics.label_of(labels, t) for t in question.tags if t not in labels}
     form.offer_topics(labels)
     if request.method == "GET":
         if question is not None:

@@ -11,7 +11,7 @@
 | yaml       | yes    | yes    | everything (the question_bank/*.yaml format)              |
 | csv        | yes    | yes    | every question field; not the bank header                 |
 | gift       | yes    | yes    | all but ordering and cloze; header in a // comment        |
-| moodle-xml | yes    | yes    | all but ordering and cloze; header minus its article      |
+| moodle-xml | yes    | yes    | all but ordering and cloze; header minus article, topics  |
 | apkg       | yes    | yes    | every question field (a hidden Quizapp field holds the    |
 |            |        |        | question as JSON); header: the deck's title and           |
 |            |        |        | description; Front/Back notes of any deck: short answers  |

@@ -12,7 +12,8 @@ explanation the generalfeedback. Moodle tags carry the rest: `source:minsk-talks
 citation, the topic tags as they are, `difficulty:1`, `typos:true`, `accents:true`,
 `source-check-ignore:<reason>`. The bank header is a category question: the category path
 ends in the title (a / in it doubled, as Moodle does), <idnumber> is the slug, <info> the
-description (the header's article is not carried).
+description (the header's article and topics are not carried: an import labels new topics from
+their slugs).
 
 Reading uses defusedxml and refuses any DOCTYPE, entity declaration or external reference.
 Other Moodle question types (essay, description, cloze/multianswer, ...) are listed as
