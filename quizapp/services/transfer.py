@@ -49,7 +49,7 @@ def bank_header(bank: Bank) -> BankHeader:
     declared = tuple(BankTopic(slug=slug, label=label)
                      for slug, label in topics.labels(bank.id).items())
     return BankHeader(slug=bank.slug, title=bank.title, description=bank.description or "",
-                      article=bank.article, topics=declared or None)
+                      article=bank.article, policy=bank.policy, topics=declared or None)
 
 
 def bank_questions(bank: Bank) -> list[QuestionBase]:

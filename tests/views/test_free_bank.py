@@ -117,3 +117,19 @@ def test_the_dry_run_lists_the_topics_an_import_brings(app, client, auth, make_u
     page = upload(client, bank_id, gift, "gift", "mixed.gift").get_data(as_text=True)
     assert "2 added" in page
     assert "1 new topic for this bank: <code>novelists</code>" in page
+
+
+def test_a_free_banks_yaml_export_says_free_and_imports_back_as_free(app, client, auth,
+                                                                    make_user):
+    make_user("teacher", role="instructor")
+    auth.login("teacher")
+    bank_id = _bank_with_topic(client, "round-trip", "free")
+    assert client.post(f"/author/banks/{bank_id}/questions/new",
+                       data=_bare("true_false", "bare")).status_code == 302
+    exported = client.get(f"/author/banks/{bank_id}/export?format=yaml")
+    assert exported.status_code == 200
+    text = exported.get_data(as_text=True)
+    assert "policy: free" in text
+    from quizapp.domain.bank_file import parse_bank
+    parsed = parse_bank(text)
+    assert parsed.errors == [] and parsed.header.policy == "free"
