@@ -1,6 +1,7 @@
 """Child processes of the race tests: started together, their reports collected, and every
 one of them ended, whatever happened (a test never leaves a process behind or hangs)."""
 
+import multiprocessing
 import queue
 import threading
 from collections.abc import Sequence
@@ -57,3 +58,19 @@ def meet_after(function, barrier, *, timeout: float = MEET_SECONDS):
                 pass
         return found
     return meeting
+
+
+def race_forms(submit, uri: str, jobs: list[tuple], *, locked: bool) -> dict[str, tuple]:
+    """Run `submit` (workers_authoring.submit or a wrapper of it) once per job (username,
+    page, url, form, revision_from_page), each in its own process, all POSTs released
+    together; {username: (outcome, page text)}. A child whose set-up failed fails the test."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(len(jobs)), ctx.Queue()
+    children = [ctx.Process(target=submit, args=(uri, locked, barrier, results, *job))
+                for job in jobs]
+    found = collect(children, results, timeout=300)
+    outcomes = {name: (outcome, text) for name, outcome, text in found}
+    failed = [f"{name}: {text}" for name, (outcome, text) in outcomes.items()
+              if str(outcome).startswith("child failed")]
+    assert not failed, failed
+    return outcomes

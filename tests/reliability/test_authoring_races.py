@@ -3,7 +3,6 @@ processes: one saved and one clear 409, a revert or an archive applied once, the
 history consistent. Each has a negative control: the same race with the row locks off
 (QUIZAPP_LOCKING False in the children) shows the failure the test would catch."""
 
-import multiprocessing
 import re
 from types import SimpleNamespace
 
@@ -15,7 +14,7 @@ from quizapp.models import Bank, Question, QuestionRevision, User
 from quizapp.services import authoring
 from quizapp.services.banks import question_snapshot
 from tests.conftest import NOW, sample_question
-from tests.reliability.processes import collect
+from tests.reliability.processes import race_forms
 from tests.reliability.workers_authoring import submit
 from tests.views.test_author import form_for
 
@@ -41,17 +40,7 @@ def scene(app, make_user, make_bank, make_question):
 def race(app, jobs: list[tuple], *, locked: bool = True) -> dict[str, tuple]:
     """Run `submit` once per job (username, page, url, form, revision_from_page) in its own
     process, all POSTs released together; {username: (outcome, page text)}."""
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(len(jobs)), ctx.Queue()
-    children = [ctx.Process(target=submit, args=(uri, locked, barrier, results, *job))
-                for job in jobs]
-    found = collect(children, results, timeout=300)
-    outcomes = {name: (outcome, text) for name, outcome, text in found}
-    failed = [f"{name}: {text}" for name, (outcome, text) in outcomes.items()
-              if str(outcome).startswith("child failed")]
-    assert not failed, failed
-    return outcomes
+    return race_forms(submit, app.config["SQLALCHEMY_DATABASE_URI"], jobs, locked=locked)
 
 
 def history(app, question_id: int):

@@ -3,13 +3,12 @@ published once (one page says so, the other that it already was), and its public
 is the first one's. The negative control runs the same race with the row locks off
 (QUIZAPP_LOCKING False in the children): both read a draft, and both say they published."""
 
-import multiprocessing
 
 import pytest
 
 from quizapp.extensions import db
 from quizapp.models import Bank
-from tests.reliability.processes import collect
+from tests.reliability.processes import race_forms
 from tests.reliability.workers_publish import submit
 
 pytestmark = pytest.mark.slow
@@ -25,19 +24,10 @@ def draft(app, make_user, make_bank, make_question):
 
 
 def race(app, bank_id: int, *, locked: bool = True) -> dict[str, tuple]:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(2), ctx.Queue()
     page = f"/author/banks/{bank_id}/questions"
-    children = [ctx.Process(target=submit, args=(
-        uri, locked, barrier, results, name, page, f"/author/banks/{bank_id}/publish", {},
-        False)) for name in ("owner", "boss")]
-    found = collect(children, results, timeout=300)
-    outcomes = {name: (outcome, text) for name, outcome, text in found}
-    failed = [f"{name}: {text}" for name, (outcome, text) in outcomes.items()
-              if str(outcome).startswith("child failed")]
-    assert not failed, failed
-    return outcomes
+    jobs = [(name, page, f"/author/banks/{bank_id}/publish", {}, False)
+            for name in ("owner", "boss")]
+    return race_forms(submit, app.config["SQLALCHEMY_DATABASE_URI"], jobs, locked=locked)
 
 
 def said(outcomes) -> list[str]:

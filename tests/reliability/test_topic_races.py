@@ -3,7 +3,6 @@ processes: one renamed, one told the name is taken (400), never two topics of on
 The negative control runs the same race with the row locks off (QUIZAPP_LOCKING False in
 the children): both pass the check, and the bank ends with two topics of that name."""
 
-import multiprocessing
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Topic, User
-from tests.reliability.processes import collect
+from tests.reliability.processes import race_forms
 from tests.reliability.workers_topics import submit
 
 pytestmark = pytest.mark.slow
@@ -33,20 +32,10 @@ def scene(app, make_user, make_bank, make_question):
 
 
 def race(app, scene, *, locked: bool = True) -> dict[str, tuple]:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(2), ctx.Queue()
     jobs = [(name, scene.page, f"{scene.page}/{scene.ids[slug]}/rename",
              {"label": "Who and where"}, False)
             for name, slug in (("owner", "venue"), ("editor", "people"))]
-    children = [ctx.Process(target=submit, args=(uri, locked, barrier, results, *job))
-                for job in jobs]
-    found = collect(children, results, timeout=300)
-    outcomes = {name: (outcome, text) for name, outcome, text in found}
-    failed = [f"{name}: {text}" for name, (outcome, text) in outcomes.items()
-              if str(outcome).startswith("child failed")]
-    assert not failed, failed
-    return outcomes
+    return race_forms(submit, app.config["SQLALCHEMY_DATABASE_URI"], jobs, locked=locked)
 
 
 def labels(app, bank_id: int) -> list[str]:
