@@ -18,7 +18,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     func,
     literal,
     or_,
@@ -446,11 +445,7 @@ def undo_last(user_id: int, now: datetime, *, submission_id: str | None = None) 
             ReviewUndo.user_id == user_id, ReviewUndo.submission_id == submission_id))
         if earlier is not None:
             return UndoResult(_own_card(user_id, earlier.card_id), applied=False)
-    review = db.session.scalar(
-        select(Review).where(Review.user_id == user_id, Review.origin == "flashcard")
-        .order_by(Review.id.desc()).limit(1))
-    if review is None:
-        raise ServiceError("There is no review to undo.")
+    review, card = _newest_flashcard_review(user_id)
     last = db.session.scalar(select(ReviewUndo).where(ReviewUndo.user_id == user_id)
                              .order_by(ReviewUndo.id.desc()).limit(1))
     # In a run when no flashcard review came since the last undo (ids only grow, and
@@ -458,11 +453,6 @@ def undo_last(user_id: int, now: datetime, *, submission_id: str | None = None) 
     depth = last.depth + 1 if last is not None and review.id < last.review_id else 1
     if depth > UNDO_LIMIT:
         raise ServiceError(f"You can undo at most your last {UNDO_LIMIT} reviews in a row.")
-    card = _own_card(user_id, review.card_id)
-    if db.session.scalar(select(exists().where(Review.card_id == card.id,
-                                               Review.id > review.id))):
-        raise Conflict("That card was answered in a quiz after your last review, so the "
-                       "review can no longer be undone.")
     _store(card, CardState.from_dict(review.state_before))
     db.session.delete(review)
     db.session.execute(delete(ReviewUndo).where(ReviewUndo.user_id == user_id,
@@ -472,6 +462,28 @@ def undo_last(user_id: int, now: datetime, *, submission_id: str | None = None) 
                               review_id=review.id, depth=depth, undone_at=now))
     db.session.flush()
     return UndoResult(card, applied=True)
+
+
+def _newest_flashcard_review(user_id: int) -> tuple[Review, Card]:
+    """The learner's newest flashcard review and its card, locked. A grade of that card
+    from another tab can commit while this waits for the card's lock (grades lock only
+    their card): the newer review is then the one to undo, so the choice is made again.
+    A quiz answer on the card after the review makes it impossible to undo (409)."""
+    for _ in range(3):
+        review = db.session.scalar(
+            select(Review).where(Review.user_id == user_id, Review.origin == "flashcard")
+            .order_by(Review.id.desc()).limit(1))
+        if review is None:
+            raise ServiceError("There is no review to undo.")
+        card = _own_card(user_id, review.card_id)
+        newer = db.session.scalars(select(Review.origin).where(
+            Review.card_id == card.id, Review.id > review.id)).all()
+        if not newer:
+            return review, card
+        if "flashcard" not in newer:
+            raise Conflict("That card was answered in a quiz after your last review, so "
+                           "the review can no longer be undone.")
+    raise Conflict("Your reviews changed while this undo waited; try again.")
 
 
 # --- bury and suspend -------------------------------------------------------

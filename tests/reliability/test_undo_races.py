@@ -10,7 +10,8 @@ from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Card, Review
 from quizapp.services import study
-from tests.reliability.workers_study import grade_card, undo
+from tests.reliability.processes import collect
+from tests.reliability.workers_study import grade_card, meet_at_store, undo
 from tests.services.test_study import MORNING
 
 pytestmark = pytest.mark.slow
@@ -103,10 +104,39 @@ def test_undos_racing_grades_leave_each_card_as_its_log_says(app, cards):
     assert sum(reviews for _, reviews in outcome) > 0
 
 
+def grade_meets_undo(app, user_id, card_id, *, locked: bool):
+    """One grade of the card and one undo of its newest review, in two processes that
+    meet after their reads (workers_study.meet_at_store). Returns each one's outcome and
+    the card's (reps, reviews)."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    children = [ctx.Process(target=meet_at_store,
+                            args=(uri, locked, barrier, results, role, user_id, card_id))
+                for role in ("grade", "undo")]
+    outcomes = dict(collect(children, results, timeout=120))
+    assert not any(o.startswith("child failed") for o in outcomes.values()), outcomes
+    with app.app_context():
+        return outcomes, (db.session.get(Card, card_id).reps,
+                          db.session.scalar(select(func.count()).select_from(Review)
+                                            .where(Review.card_id == card_id)))
+
+
+def test_a_grade_and_an_undo_that_meet_after_reading_go_one_by_one(app, cards):
+    """With the locks, the second waits for the first before it reads: the card matches its
+    log, whichever went first (an undo that came second finds the new review; a grade that
+    came second grades the undone card)."""
+    user_id, (card_id, _) = cards
+    reviewed(app, user_id, card_id, 3)
+    outcomes, (reps, reviews) = grade_meets_undo(app, user_id, card_id, locked=True)
+    assert outcomes == {"grade": "applied", "undo": "applied"}
+    assert reps == reviews == 3
+
+
 def test_negative_control_without_locking_undo_and_grade_overwrite_each_other(app, cards):
-    """The same race with the locks removed: a card's state no longer matches its log (or
-    is left so mixed that the scheduler refuses it)."""
-    user_id, card_ids = cards
-    errors, outcome = race_grades_and_undos(app, user_id, card_ids, locked=False,
-                                            rounds=3 * ROUNDS)
-    assert errors or any(reps != reviews for reps, reviews in outcome), outcome
+    """The same meeting with the locks removed: both read the card before either writes,
+    so one's state overwrites the other's and the card no longer matches its log."""
+    user_id, (card_id, _) = cards
+    reviewed(app, user_id, card_id, 3)
+    outcomes, (reps, reviews) = grade_meets_undo(app, user_id, card_id, locked=False)
+    assert reps != reviews, (outcomes, reps, reviews)

@@ -10,6 +10,7 @@ from quizapp import create_app, unit_of_work
 from quizapp.extensions import db
 from quizapp.services import study
 from quizapp.services.errors import ServiceError
+from tests.reliability.processes import meet_after
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -49,3 +50,29 @@ def undo(uri: str, user_id: int, submission_ids: list[str | None], locked: bool 
             applied += result.applied
         db.engine.dispose()
     return applied
+
+
+def meet_at_store(uri: str, locked: bool, barrier, results, role: str, user_id: int,
+                  card_id: int) -> None:
+    """One grade (role "grade") or one undo (role "undo") of the learner's newest review,
+    where each racer, once it has read everything it writes from and set the card's new
+    state in memory (`study._store`), waits for the other to have done the same
+    (`meet_after`): without the locks both read before either writes, every time. Reports
+    (role, "applied" | the refusal | "child failed: ...")."""
+    study._store = meet_after(study._store, barrier)
+    try:
+        app = _app(uri, locked)
+        with app.app_context():
+            try:
+                with unit_of_work.unit():
+                    if role == "grade":
+                        study.answer_card(user_id, card_id, 3, START)
+                    else:
+                        study.undo_last(user_id, START)
+                outcome = "applied"
+            except ServiceError as e:
+                outcome = f"refused: {e}"
+            db.engine.dispose()
+    except Exception as e:  # noqa: BLE001 - the parent test reports it
+        outcome = f"child failed: {e!r}"
+    results.put((role, outcome))
