@@ -9,7 +9,7 @@ import pytest
 from quizapp.extensions import db
 from quizapp.models import Bank
 from tests.reliability.processes import race_forms
-from tests.reliability.workers_publish import submit
+from tests.reliability.workers_authoring import submit
 
 pytestmark = pytest.mark.slow
 

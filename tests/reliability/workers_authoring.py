@@ -2,12 +2,11 @@
 
 Each child is one instructor in a browser: its own app (same database), its own client,
 logged in; it opens the page it will submit, waits at the barrier for the other child,
-then submits. The services' locked read is slowed down (`WINDOW`), so that without the lock
-both children read the row before either writes: the race happens every time instead of
-now and then."""
+then submits. After the services' locked read, each child waits for the others to have made
+it too (`meet_after`), so that without the lock every child reads the row before any
+writes: the race happens every time, whatever the machine's load."""
 
 import re
-import time
 import traceback
 from typing import Any
 
@@ -15,25 +14,16 @@ from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.services import authoring
 from tests.conftest import PASSWORD
-
-WINDOW = 0.5  # seconds between a service's locked read and its write
-
-
-def _slowed(function):
-    def slow(*args, **kwargs):
-        found = function(*args, **kwargs)
-        time.sleep(WINDOW)
-        return found
-    return slow
+from tests.reliability.processes import meet_after
 
 
-def _client(uri: str, locked: bool, username: str):
+def _client(uri: str, locked: bool, username: str, barrier):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "race", "SQLALCHEMY_DATABASE_URI": uri,
         "WTF_CSRF_ENABLED": False, "QUIZAPP_SOURCES_DIR": None, "MAIL_SERVER": None,
         "QUIZAPP_JOBS_IMMEDIATE": True, "QUIZAPP_LOCKING": locked})
-    authoring._locked_bank = _slowed(authoring._locked_bank)
-    authoring._locked_question = _slowed(authoring._locked_question)
+    authoring._locked_bank = meet_after(authoring._locked_bank, barrier)
+    authoring._locked_question = meet_after(authoring._locked_question, barrier)
     client = app.test_client()
     assert client.post("/auth/login", data={"username": username, "password": PASSWORD}) \
         .status_code == 302
@@ -47,7 +37,7 @@ def submit(uri: str, locked: bool, barrier, results, username: str, page: str, u
     or the name of the exception a user would see as a 500, the page shown) on `results`."""
     app = None
     try:
-        app, client = _client(uri, locked, username)
+        app, client = _client(uri, locked, username, barrier)
         opened = client.get(page)
         assert opened.status_code == 200, opened.status_code
         if revision_from_page:

@@ -1,17 +1,15 @@
 """Code run in separate processes by test_source_races (importable for spawn): each child
 replaces one source with its own version through the service, as a request would (one unit
-of work). The locked read is slowed down (`WINDOW`) so that without the lock both children
-read the old version before either writes."""
+of work). After the locked read, each child waits for the other to have made it too
+(`meet_after`), so that without the lock both read the old version before either writes."""
 
-import time
 import traceback
 
 from quizapp import create_app, unit_of_work
 from quizapp.extensions import db
 from quizapp.services import sources
 from tests.conftest import NOW
-
-WINDOW = 0.5
+from tests.reliability.processes import meet_after
 
 
 def replace(uri: str, locked: bool, barrier, results, name: str, bank_id: int, slug: str,
@@ -22,14 +20,7 @@ def replace(uri: str, locked: bool, barrier, results, name: str, bank_id: int, s
         app = create_app({
             "TESTING": True, "SECRET_KEY": "race", "SQLALCHEMY_DATABASE_URI": uri,
             "QUIZAPP_SOURCES_DIR": None, "MAIL_SERVER": None, "QUIZAPP_LOCKING": locked})
-        locked_source = sources._locked_source
-
-        def slow(*args):
-            found = locked_source(*args)
-            time.sleep(WINDOW)
-            return found
-
-        sources._locked_source = slow
+        sources._locked_source = meet_after(sources._locked_source, barrier)
         article = sources.parse_source(text)
         barrier.wait(timeout=120)
         with app.app_context():
