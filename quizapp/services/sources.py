@@ -213,17 +213,23 @@ class CheckSummary:
         return 100 if not self.checked else int(100 * self.passing / self.checked)
 
 
+def failing_checks(bank_id: int, snapshots: list[dict]) -> list[tuple[str, list[str]]]:
+    """(key, problems) of each question snapshot that fails the source check against the
+    bank's own sources (domain.source_check), in the snapshots' order."""
+    articles = {a.slug: {p.number: p.text for p in a.paragraphs} for a in bank_sources(bank_id)}
+    by_key: dict[str, list[str]] = {}
+    for problem in check_bank(snapshots, articles):
+        by_key.setdefault(problem.key, []).append(problem.message)
+    return [(s["key"], by_key[s["key"]]) for s in snapshots if s["key"] in by_key]
+
+
 def check_summary(bank: Bank) -> CheckSummary:
-    """The bank's questions checked against the bank's own sources (domain.source_check)."""
-    articles = {a.slug: {p.number: p.text for p in a.paragraphs} for a in bank_sources(bank.id)}
+    """The bank's questions checked against the bank's own sources."""
     questions = db.session.scalars(select(Question).where(
         Question.bank_id == bank.id, Question.archived.is_(False))
         .order_by(Question.position)).all()
     snapshots = [question_snapshot(q) for q in questions]
-    by_key: dict[str, list[str]] = {}
-    for problem in check_bank(snapshots, articles):
-        by_key.setdefault(problem.key, []).append(problem.message)
-    failing = [(s["key"], by_key[s["key"]]) for s in snapshots if s["key"] in by_key]
+    failing = failing_checks(bank.id, snapshots)
     return CheckSummary(len(snapshots), len(snapshots) - len(failing), failing)
 
 

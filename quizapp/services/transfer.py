@@ -16,7 +16,7 @@ from quizapp.domain.questions import QuestionBase, snapshot
 from quizapp.extensions import db
 from quizapp.models import Bank, PendingImport, Question, Topic
 from quizapp.qtypes.registry import SCHEMAS
-from quizapp.services import study, topics
+from quizapp.services import sources, study, topics
 from quizapp.services.banks import insert_questions, question_snapshot, update_questions
 from quizapp.services.errors import NotFound, ServiceError
 
@@ -84,6 +84,9 @@ class ImportPreview:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     new_topics: list[str] = field(default_factory=list)  # slugs the bank gets by the import
+    # A traced bank with sources: (key, problems) of the added or changed questions that
+    # would fail the source check. A warning, as in the editor: they are imported all the same.
+    check_failures: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -119,13 +122,17 @@ def read_upload(format_name: str | None, data: bytes, filename: str,
 
 def preview(bank: Bank, result: ImportResult) -> ImportPreview:
     """What importing would do, without writing anything: the questions added, changed,
-    unchanged and rejected, and the topics the bank does not have yet."""
+    unchanged and rejected, the topics the bank does not have yet, and (traced bank) the
+    questions that would fail the source check."""
     plan = _plan({row.key: row for row in db.session.execute(
         select(_QUESTION).where(_QUESTION.c.bank_id == bank.id))}, result)
     taken = {*plan.added, *plan.changed}
     wanted = [tag for spec in result.questions if spec.key in taken for tag in spec.tags]
     have = set(db.session.scalars(select(Topic.slug).where(Topic.bank_id == bank.id)))
     plan.new_topics = [t for t in dict.fromkeys(wanted) if t not in have]
+    if bank.policy == bank_rules.TRACED:
+        plan.check_failures = sources.failing_checks(
+            bank.id, [snapshot(spec) for spec in result.questions if spec.key in taken])
     return plan
 
 

@@ -27,7 +27,10 @@ def _summary(plan: transfer.ImportPreview) -> dict[str, Any]:
             "unchanged": len(plan.unchanged), "rejected": len(plan.rejected),
             "added_keys": plan.added[:SHOWN], "changed_keys": plan.changed[:SHOWN],
             "rejections": [str(r) for r in plan.rejected[:SHOWN]], "count": plan.count,
-            "new_topics": plan.new_topics[:SHOWN]}
+            "new_topics": plan.new_topics[:SHOWN],
+            "check_failing": len(plan.check_failures),
+            "check_failures": [f"{key}: {'; '.join(problems)}"
+                               for key, problems in plan.check_failures[:SHOWN]]}
 
 
 def _load(job: Job, *, claimed: bool) -> tuple[PendingImport, Bank]:

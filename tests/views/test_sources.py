@@ -124,3 +124,48 @@ def test_bank_page_links_its_sources_and_shows_the_check(app, client, auth, make
     page = client.get(f"/author/banks/{bank.id}/questions").data.decode()
     assert "no sources yet" not in page
     assert "checked against its sources: " in page and f"/sources/banks/{bank.id}/check" in page
+
+
+OWL_IMPORT = """bank:
+  slug: owls
+  title: Owls
+questions:
+  - key: cites-a-paragraph
+    type: true_false
+    prompt: The first paragraph of the source is a real one.
+    explanation: It says it is invented.
+    source: [owls-at-night#1]
+    tags: [night]
+    answer: false
+  - key: cites-nothing-there
+    type: true_false
+    prompt: The source has a ninth paragraph.
+    explanation: It does not.
+    source: [owls-at-night#9]
+    tags: [night]
+    answer: false
+"""
+
+
+def test_an_import_into_a_traced_bank_runs_the_source_check(app, client, auth, make_user,
+                                                            make_bank):
+    """The dry run lists the questions that would fail the check against the bank's
+    sources (a warning, as in the editor: they are imported all the same)."""
+    from tests.views.test_transfer import upload
+
+    owner = make_user("owner", role="instructor")
+    bank = make_bank(owner=owner)
+    auth.login("owner")
+    assert client.post(f"/sources/banks/{bank.id}", data={"title": "", "text": OWLS}
+                       ).status_code == 302
+    page = upload(client, bank.id, OWL_IMPORT.encode(), "yaml", "owls.yaml").data.decode()
+    assert "2 added" in page
+    assert "1 of the questions to import would fail the source check" in page
+    assert "<code>cites-nothing-there</code>: cites owls-at-night#9, which does not exist" in page
+    assert "<code>cites-a-paragraph</code>:" not in page
+    with app.app_context():
+        bank_row = db.session.get(type(bank), bank.id)
+        bank_row.policy = "free"
+        db.session.commit()
+    page = upload(client, bank.id, OWL_IMPORT.encode(), "yaml", "owls.yaml").data.decode()
+    assert "2 added" in page and "would fail the source check" not in page
