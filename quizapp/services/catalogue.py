@@ -6,6 +6,7 @@ learner would before publishing. Unpublishing closes a bank to new enrolments an
 the cards and reviews of those who studied it are kept (their queue still holds them).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -25,6 +26,7 @@ class BankSummary:
     question_count: int
     tags: dict[str, str]  # slug -> label of the topics its questions use, in the bank's order
     published: bool = True
+    open: bool = True  # False: shown only because the learner studies it (since unpublished)
 
 
 def open_to(user: User | None) -> ColumnElement[bool]:
@@ -46,7 +48,11 @@ def open_bank(bank_id: int, user: User | None) -> Bank:
     return bank
 
 
-def bank_summaries(user: User | None) -> list[BankSummary]:
+def bank_summaries(user: User | None, studied: Iterable[int] = ()) -> list[BankSummary]:
+    """The banks open to `user`, and those among `studied` (the banks they study) that are
+    no longer open to them but not archived: unpublished since, they keep their cards and
+    may change their topics or leave."""
+    studied = list(studied)
     counts = dict(
         db.session.execute(
             select(Question.bank_id, func.count())
@@ -54,18 +60,24 @@ def bank_summaries(user: User | None) -> list[BankSummary]:
             .group_by(Question.bank_id)
         ).all()
     )
-    banks = db.session.scalars(select(Bank).where(open_to(user)).order_by(Bank.title)).all()
+    is_open = open_to(user)
+    banks = db.session.execute(
+        select(Bank, is_open).where(or_(is_open, and_(Bank.id.in_(studied),
+                                                      Bank.archived.is_(False))))
+        .order_by(Bank.title)).all()
+    ids = [b.id for b, _ in banks]
     tags_by_bank: dict[int, set[str]] = {}
     for bank_id, tags in db.session.execute(
-        select(Question.bank_id, Question.tags).where(Question.archived.is_(False))
+        select(Question.bank_id, Question.tags).where(Question.archived.is_(False),
+                                                      Question.bank_id.in_(ids))
     ):
         tags_by_bank.setdefault(bank_id, set()).update(tags or [])
-    labels = topics.labels_by_bank(b.id for b in banks)
+    labels = topics.labels_by_bank(ids)
     return [
         BankSummary(b.id, b.slug, b.title, b.description, counts.get(b.id, 0),
                     _used_labels(labels.get(b.id, {}), tags_by_bank.get(b.id, set())),
-                    b.published)
-        for b in banks
+                    b.published, bool(opened))
+        for b, opened in banks
     ]
 
 

@@ -182,8 +182,8 @@ def _card_action(action, message: str):
 @bp.route("/banks", methods=["GET", "POST"])
 @login_required
 def banks():
-    summaries = catalogue.bank_summaries(current_user)
     enrolled = study.enrolments(current_user.id)
+    summaries = catalogue.bank_summaries(current_user, studied=enrolled)
     forms = {}
     for bank in summaries:
         form = EnrolForm(prefix=f"b{bank.id}")

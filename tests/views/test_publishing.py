@@ -125,6 +125,17 @@ def test_unpublishing_keeps_progress_and_closes_new_starts(app, client, auth, ma
     auth.login("mia")  # a new learner cannot start it
     assert "Cell biology" not in client.get("/study/banks").get_data(as_text=True)
     assert client.post("/study/banks", data={"bank_id": bank.id}).status_code == 400
+    auth.logout()
+    auth.login("lena")  # who studies it still finds it, told why, and can leave it
+    page = client.get("/study/banks").get_data(as_text=True)
+    assert "Cell biology" in page and "no longer published: your cards stay" in page
+    assert "Cell biology" not in client.get("/quiz/").get_data(as_text=True)
+    response = client.post("/study/banks", data={"bank_id": bank.id, "leave": "1"})
+    assert response.status_code == 302
+    assert "Cell biology" not in client.get("/study/banks").get_data(as_text=True)
+    with app.app_context():  # left: the enrolment goes, the card and its review stay
+        assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Card)) == 1
 
 
 def test_a_class_links_published_banks_only(app, make_user, make_bank, make_question):
