@@ -26,6 +26,30 @@ def _bank_with_topic(client, slug: str, policy: str) -> int:
     return bank_id
 
 
+def _bank_row(client, title: str) -> list[str]:
+    """The cells of `title`'s row in the bank list, as text."""
+    page = client.get("/author/").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if f">{title}</a>" in r)
+    return [re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+
+
+def test_the_bank_list_counts_a_traced_banks_missing_citations(app, client, auth, make_user,
+                                                               make_bank, make_question):
+    owner = make_user("teacher", role="instructor")
+    bank = make_bank(title="Rivers", owner=owner)
+    make_question(bank, "true_false", key="cited")
+    bare = make_question(bank, "true_false", key="bare")
+    with app.app_context():  # as a question written while the bank was free is left
+        row = db.session.get(Question, bare.id)
+        row.sources, row.explanation = [], ""
+        db.session.commit()
+    auth.login("teacher")
+    row = _bank_row(client, "Rivers")
+    assert row[1] == "2" and "traced" in row[7]
+    assert row[4] == "1 without an explanation, 1 without a citation"
+
+
 def test_a_free_bank_from_the_editor_to_a_learners_quiz(app, client, auth, make_user):
     make_user("teacher", role="instructor")
     make_user("lena")
@@ -39,6 +63,9 @@ def test_a_free_bank_from_the_editor_to_a_learners_quiz(app, client, auth, make_
     assert "2 questions: " in page
     assert "By topic: Poets 2." in page
     assert "2 without an explanation" in page and "without a citation" not in page
+    row = _bank_row(client, "Poems")
+    assert [cell for cell in row[1:4]] == ["2", "1", "0"]  # questions, topics, sources
+    assert row[4] == "2 without an explanation" and "free" in row[7]
     assert client.post(f"/author/banks/{bank_id}/publish").status_code == 302
     auth.logout()
 

@@ -19,7 +19,7 @@ from quizapp.services.errors import ServiceError
 def banks():
     found = authoring.editable_banks(current_user)
     return render_template("author/banks.html", banks=found,
-                           counts=authoring.question_counts([b.id for b in found]))
+                           counts=authoring.bank_counts([b.id for b in found]))
 
 
 @bp.route("/banks/new", methods=["GET", "POST"])
