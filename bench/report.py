@@ -167,6 +167,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "dashboard p99 during an import <= 2x idle", imported["dashboard during import"]
             ["p99_ms"], imported["dashboard idle"]["p99_ms"], 2.0, at_most=True,
             figure="import_load", unit="ms", anchor_name="dashboard idle p99 (2 workers)"))
+    if page := results.get("class_page"):
+        out.append(_budget(
+            f"class page <= {page['target_ms']} ms ({page['learners']} learners x "
+            f"{page['questions']} questions)", page["median_ms"], page["target_ms"],
+            "ms (median, server time)", "class_page"))
     return out
 
 
@@ -219,6 +224,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                            f" ({job['state']}" + (f": see {load['job_worker_log']}"
                                                   if job["state"] != "done" else "") + ")"
                            if name.endswith("import") else "")))
+    if page := results.get("class_page"):
+        out.append(("class page GET (in process)", _ms(page["median_ms"]), _ms(page["p99_ms"]),
+                    f"{page['learners']} learners x {page['questions']} questions, "
+                    f"{page['cards']:,} cards, among the generated site's"))
     for key, workers in results.get("memory", {}).items():
         for pid, mem in workers.items():
             out.append((f"worker RSS [{key}, pid {pid}]", "-", "-",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import anki_side, http_load, import_load, report, services
+from bench import anki_side, class_page, http_load, import_load, report, services
 from bench.database import (
     DATA_DIR,
     SECRET_KEY,
@@ -22,7 +22,7 @@ from bench.generate import PASSWORD, Dataset, dataset_json, generate
 from bench.sizes import FULL, SMOKE
 from quizapp.extensions import db
 
-SECTIONS = ("services", "http", "import", "anki")
+SECTIONS = ("services", "http", "import", "anki", "class")
 NOTES = [
     "Each service figure is one call per repetition in a fresh session (as a request); "
     "median and p99 (nearest rank) over the repetitions.",
@@ -154,6 +154,12 @@ def run_benchmark(*, smoke: bool = False, database_url: str | None = None,
                                 (sizes.fast_repeats, sizes.slow_repeats), seed)
             for size, mirror in sorted(mirrors.items(), key=lambda item: int(item[0]))}
         timer.done("anki")
+    if "class" not in skip:  # last: its class joins the generated site
+        print("class page ...", flush=True)
+        results["class_page"] = class_page.time_page(
+            app, learners=sizes.class_learners, questions=sizes.class_questions,
+            repeat=sizes.fast_repeats // 10 or 1)
+        timer.done("class")
 
     results["load_average"]["end"] = os.getloadavg()
     results["code"]["quizapp_sha256_at_end"] = code_fingerprint()

@@ -22,6 +22,8 @@ class Sizes:
     import_bytes: int  # the CSV imported (as a job) while learners load their dashboard
     dashboard_clients: int  # browsers on the dashboard learner's /progress/ page
     dashboard_load: int  # reviewing clients beside them (the "under review load" row)
+    class_learners: int  # the class page: a class of this many learners ...
+    class_questions: int  # ... each with a card on every question of its bank
 
     @property
     def scale_banks(self) -> int:
@@ -37,6 +39,7 @@ FULL = Sizes(
     http_pool=128, load_questions=10_000, fast_repeats=200, slow_repeats=5,
     http_workers=(2, 4), http_clients=(8, 32, 64), http_seconds=10.0,
     import_bytes=2_000_000, dashboard_clients=4, dashboard_load=8,
+    class_learners=300, class_questions=500,
 )
 
 SMOKE = Sizes(
@@ -45,4 +48,5 @@ SMOKE = Sizes(
     http_pool=4, load_questions=200, fast_repeats=5, slow_repeats=2,
     http_workers=(2,), http_clients=(1, 2), http_seconds=2.0,
     import_bytes=60_000, dashboard_clients=1, dashboard_load=1,
+    class_learners=20, class_questions=30,
 )

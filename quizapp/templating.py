@@ -18,5 +18,12 @@ def nav_links(user: User) -> list[tuple[str, str]]:
     return links
 
 
+def percent(value: float | None) -> str:
+    """A share as a whole percentage ("–" when there is none): one filter, not a macro, as
+    the class page calls it for every learner and assignment."""
+    return "–" if value is None else f"{round(value * 100)}%"
+
+
 def register(app: Flask) -> None:
     app.add_template_global(nav_links)
+    app.add_template_filter(percent)

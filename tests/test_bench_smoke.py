@@ -39,7 +39,8 @@ def test_smoke_benchmark_produces_every_section(database, tmp_path):
     assert results["data"]["rows"]["user"] == sizes["learners"]
     assert results["data"]["rows"]["card"] == sizes["cards"]
     assert results["data"]["rows"]["review"] == sizes["reviews"]
-    assert set(results["section_seconds"]) == {"data", "services", "http", "import", "anki"}
+    assert set(results["section_seconds"]) == {"data", "services", "http", "import", "anki",
+                                               "class"}
 
     services = results["services"]
     for name in ("next_card[typical]", "dashboard[10000 reviews]", "interval_previews", "grade",
@@ -75,16 +76,20 @@ def test_smoke_benchmark_produces_every_section(database, tmp_path):
     assert load["file"]["questions"] > 0
     assert _timed(load["dashboard idle"]) and _timed(load["dashboard during import"])
 
+    page = results["class_page"]  # the teacher's page of a class added to the generated site
+    assert _timed(page) and page["cards"] == sizes["class_learners"] * sizes["class_questions"]
+
     names = [t["target"] for t in results["targets"]]
     for prefix in ("submit-review-and-next within 2x of Anki", "next-card growth",
                    "HTTP review throughput >= 50% of raw sqlite", "HTTP review p99",
                    "dashboard p99 under review load", "dashboard <= 50 ms", "bank_load[",
-                   "worker peak RSS", "dashboard p99 during an import"):
+                   "worker peak RSS", "dashboard p99 during an import", "class page <="):
         assert any(n.startswith(prefix) for n in names), prefix
     assert all(isinstance(t["met"], bool) and t["ratio"] is not None
                for t in results["targets"])
     assert results["machine"]["cores"] >= 1
     assert "raw-sqlite review POST" in report.table(results)
+    assert "class page GET" in report.table(results)
 
 
 def _level(workers: int, clients: int, rps: float) -> dict:

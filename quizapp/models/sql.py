@@ -43,3 +43,21 @@ def _whole_days_sqlite(element, compiler, **kw):
 def _whole_days_postgresql(element, compiler, **kw):
     start, end = (compiler.process(c, **kw) for c in element.clauses)
     return f"FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+
+
+class at_least_zero(FunctionElement):  # noqa: N801
+    """The value, or 0 when it is below 0 (one evaluation of the value)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "at_least_zero"
+
+
+@compiles(at_least_zero, "sqlite")
+def _at_least_zero_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)}, 0)"  # scalar max, not the aggregate
+
+
+@compiles(at_least_zero, "postgresql")
+def _at_least_zero_postgresql(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)}, 0)"

@@ -13,7 +13,25 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fsrs.scheduler import DEFAULT_PARAMETERS
-from sqlalchemy import Integer, and_, case, cast, delete, func, insert, literal, or_, select
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Text,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
 
 from quizapp import unit_of_work
 from quizapp.domain import quiz as rules
@@ -37,6 +55,7 @@ from quizapp.models.classes import (
     SchoolClass,
     class_bank,
 )
+from quizapp.models.sql import at_least_zero, whole_days_between
 from quizapp.models.types import UTCDateTime, utcnow
 from quizapp.services import quizzes, study, topics
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -402,22 +421,65 @@ def start_quiz(assignment_id: int, user: User, now: datetime) -> QuizAttempt:
 
 # -- reading what the class did, in the database --------------------------------------------
 
-def _elapsed_days(at: datetime, column):
-    """Whole days from `column` to `at`, computed by the database."""
-    if db.engine.dialect.name == "sqlite":
-        days = func.julianday(at.replace(tzinfo=None).isoformat(sep=" ")) - func.julianday(column)
-    else:
-        return func.floor(func.extract("epoch", literal(at, UTCDateTime()) - column) / 86400.0)
-    return cast(days, Integer)  # days below 0 are clamped by the caller: truncation is floor
-
-
 def recall_at(at: datetime):
-    """SQL for a card's FSRS retrievability at `at` (0 for a card never reviewed)."""
-    days = _elapsed_days(at, Card.last_review)
-    days = case((days < 0, 0), else_=days)
+    """SQL for a card's FSRS retrievability at `at` (0 for a card never reviewed).
+    The elapsed days are computed once per row (clamped at 0: a review after `at`)."""
+    days = at_least_zero(whole_days_between(Card.last_review, literal(at, UTCDateTime())))
     return case(
         (or_(Card.last_review.is_(None), Card.stability.is_(None), Card.stability <= 0), 0.0),
         else_=func.power(1 + FACTOR * days / Card.stability, DECAY))
+
+
+def _mastered_by(at: datetime):
+    """A card recalled at >= 0.9 at `at`: FSRS's R(t) is 0.9 at t = stability, so no
+    power() is needed (the bank's statistics count "recalled" the same way)."""
+    days = whole_days_between(Card.last_review, literal(at, UTCDateTime()))
+    return and_(Card.last_review.is_not(None), Card.stability > 0, days <= Card.stability)
+
+
+def _tag_values(tagset):
+    """The topics of a JSON list given as text, as rows of one `value` column."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.json_array_elements_text(cast(tagset, JSON)).table_valued("value")
+    return func.json_each(tagset).table_valued("value")
+
+
+def _class_pass(learner_ids, bank_ids, at: datetime, goals_of: list[Assignment]):
+    """One pass over the studied cards of the class's learners in its banks, grouped by
+    learner and by the question's set of topics (a few groups a learner); from those
+    groups, in the same statement, the rows per learner (cards, mean recall at `at`, for
+    each study goal the cards of its bank and topics mastered by its due date) and per
+    topic (cards, mean recall), likeliest forgotten first. Goal banks are linked banks
+    (create_study requires it), so the pass covers them."""
+    tagset = cast(Question.tags, Text)  # PostgreSQL's json has no equality: group its text
+    groups = (
+        select(Card.user_id.label("uid"), tagset.label("tagset"), func.count().label("n"),
+               func.sum(recall_at(at)).label("recall"),
+               *(func.sum(case((and_(_in_assignment(a), _mastered_by(a.due_at)), 1),
+                               else_=0)).label(f"goal{i}") for i, a in enumerate(goals_of)))
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id.in_(learner_ids), Question.bank_id.in_(bank_ids), Card.state != 0)
+        .group_by(Card.user_id, tagset).cte("class_cards"))
+    n = cast(func.sum(groups.c.n), Integer)  # PostgreSQL's sum of a bigint is a numeric
+    mean = func.sum(groups.c.recall) / n
+    tag = _tag_values(groups.c.tagset)
+    learners = select(literal("learner").label("kind"), groups.c.uid, null().label("tag"),
+                      n.label("n"), mean.label("mean"),
+                      *(cast(func.sum(groups.c[f"goal{i}"]), Integer)
+                        for i in range(len(goals_of)))
+                      ).group_by(groups.c.uid)
+    per_topic = select(literal("topic"), null(), tag.c.value, n, mean, *(null() for _ in goals_of)
+                       ).select_from(groups).join(tag, true()).group_by(tag.c.value)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The planner takes each JSON list for 100 topics (a set function's default), costs
+        # the topic rows in millions and JIT-compiles the plan: 120 ms of compiling for a
+        # few thousand rows. Off for this transaction only.
+        db.session.execute(text("SET LOCAL jit = off"))
+    rows = db.session.execute(union_all(learners, per_topic).order_by(
+        literal_column("kind"), literal_column("mean"), literal_column("tag"))).all()
+    per_learner = {r[1]: r[3:] for r in rows if r[0] == "learner"}
+    topic_rows = [r[2:5] for r in rows if r[0] == "topic"]
+    return per_learner, topic_rows
 
 
 def _in_assignment(assignment: Assignment):
@@ -475,38 +537,20 @@ def report(klass: SchoolClass, at: datetime) -> dict:
         ClassMember.class_id == klass.id, ClassMember.role == LEARNER).scalar_subquery()
     bank_ids = select(class_bank.c.bank_id).where(
         class_bank.c.class_id == klass.id).scalar_subquery()
-    recall = recall_at(at)
-    studied = Card.state != 0
-    per_learner = {uid: (n, r) for uid, n, r in db.session.execute(
-        select(Card.user_id, func.count(), func.avg(recall))
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id.in_(learner_ids), Question.bank_id.in_(bank_ids), studied)
-        .group_by(Card.user_id))}
-    topic_rows = db.session.execute(
-        select(QuestionTag.tag, func.count(), func.avg(recall))
-        .join(Question, Question.id == QuestionTag.question_id)
-        .join(Card, Card.question_id == Question.id)
-        .where(Card.user_id.in_(learner_ids), Question.bank_id.in_(bank_ids), studied)
-        .group_by(QuestionTag.tag).order_by(func.avg(recall), QuestionTag.tag)).all()
+    goals_of = [a for a in klass.assignments if a.kind == "study"]
+    per_learner, topic_rows = _class_pass(learner_ids, bank_ids, at, goals_of)
+    totals = dict(zip((a.id for a in goals_of), db.session.execute(
+        select(*(func.sum(case((_in_assignment(a), 1), else_=0)) for a in goals_of))
+        .where(Question.bank_id.in_(bank_ids))).one(), strict=True)) if goals_of else {}
     goals: dict[tuple[int, int], float] = {}
-    for a in klass.assignments:
-        if a.kind != "study":
-            continue
-        total = db.session.scalar(select(func.count()).select_from(Question).where(
-            _in_assignment(a))) or 0
-        if not total:
-            continue
-        due_recall = recall_at(a.due_at)
-        for uid, mastered in db.session.execute(
-                select(Card.user_id, func.sum(case((due_recall >= 0.9, 1), else_=0)))
-                .join(Question, Question.id == Card.question_id)
-                .where(Card.user_id.in_(learner_ids), _in_assignment(a), studied)
-                .group_by(Card.user_id)):
-            goals[(a.id, uid)] = (mastered or 0) / total
+    for uid, (_n, _r, *counts) in per_learner.items():  # the few goals of the class
+        for a, count in zip(goals_of, counts, strict=True):
+            if totals.get(a.id):
+                goals[(a.id, uid)] = (count or 0) / totals[a.id]
     scores = _counted_scores(klass)
     rows = []
     for uid, username in learners:
-        n, r = per_learner.get(uid, (0, None))
+        n, r = per_learner.get(uid, (0, None))[:2]
         rows.append(LearnerRow(
             uid, username, n, float(r) if r is not None else None,
             {a.id: scores.get((a.id, uid)) for a in klass.assignments if a.kind == "quiz"},

@@ -240,3 +240,43 @@ def test_report_predicts_recall_in_sql_like_the_domain(app, setup, make_user):
         assert data["topic_labels"] == {"venue": "Venue", "agenda": "Agenda"}
         assert {row.username for row, _ in data["behind"]} == {idle.username}
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+
+
+def test_report_counts_a_card_once_per_learner_and_once_under_each_of_its_topics(
+        app, setup, make_user, make_question):
+    """One pass groups cards by learner and by their question's set of topics: a question
+    with two topics is one card for its learner and one card under each topic; a goal on a
+    topic counts only that topic's cards, mastered when due within their stability."""
+    teacher, bank = setup["teacher"], setup["bank"]
+    both = make_question(bank, "true_false", key="both", tags=["venue", "agenda"])
+    learner = make_user()
+    with app.app_context():
+        with unit():
+            classes.join(u(learner.id), setup["code"], NOW)
+        with unit():
+            goal = classes.create_study(setup["class_id"], u(teacher.id), title="Venue",
+                                        bank_id=bank.id, tags=["venue"], goal=0.5,
+                                        due_at=NOW + timedelta(days=10))
+            goal_id = goal.id
+        # stability 30 days: mastered on the due date (10 days on); 5: not; one card unseen
+        stabilities = {setup["questions"][0].id: 30.0, setup["questions"][1].id: 5.0,
+                       both.id: 30.0}
+        for qid, stability in stabilities.items():
+            card = db.session.scalar(select(Card).where(Card.user_id == learner.id,
+                                                        Card.question_id == qid))
+            if card is None:
+                card = Card(user_id=learner.id, question_id=qid)
+                db.session.add(card)
+            card.state, card.stability, card.difficulty, card.reps = 2, stability, 5.0, 1
+            card.last_review, card.due = NOW, NOW
+        db.session.commit()
+        data = classes.report(db.session.get(SchoolClass, setup["class_id"]), NOW)
+        [row] = [r for r in data["learners"] if r.username == learner.username]
+        assert row.cards_studied == 3  # the two-topic card once
+        assert row.mean_recall == pytest.approx(1.0)  # reviewed just now
+        topics = {tag: n for tag, n, _recall in data["topics"]}
+        # questions 0 and 2 are agenda, 1 and 3 venue (the fixture); "both" is in each
+        assert topics == {"agenda": 2, "venue": 2}
+        # venue: questions 1, 3 and both: 1 has stability 5 (not by day 10), 3 unseen, both
+        # mastered: 1 of 3
+        assert row.goals[goal_id] == pytest.approx(1 / 3)
