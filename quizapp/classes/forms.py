@@ -10,6 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.forms import AppForm, WholeNumberField
+from quizapp.qtypes.common.web import MultiCheckboxField
+from quizapp.qtypes.registry import LABELS
 
 WHEN = "%Y-%m-%dT%H:%M"
 
@@ -47,6 +49,8 @@ class StudyForm(AppForm):
                        validators=[Length(max=2000)])
     goal = WholeNumberField("Goal: % mastered", default=80)
     due_at = DateTimeLocalField("By", format=WHEN, validators=[DataRequired()])
+    extra_new_per_day = WholeNumberField(
+        "More new cards a day until then (on top of each learner's own limit)", default=0)
     submit = SubmitField("Assign study goal")
 
 
@@ -55,6 +59,10 @@ class QuizForm(AppForm):
     bank_id = SelectField("Bank", coerce=int, choices=[])
     tags = StringField("Topics (slugs, comma-separated; empty: all)",
                        validators=[Length(max=2000)])
+    types = MultiCheckboxField("Question types (none ticked: all types)",
+                               choices=[SelectChoice(t, label) for t, label in LABELS.items()])
+    questions = StringField("Or these questions only (keys, comma-separated)",
+                            validators=[Length(max=4000)])
     count = WholeNumberField("Questions", default=10)
     mode = SelectField("Mode", choices=[SelectChoice("test", "Test"),
                                         SelectChoice("practice", "Practice")])

@@ -34,8 +34,9 @@ def _form_error(form, error: ServiceError) -> None:
     add_error(form, error)
 
 
-def _tags(text: str | None) -> list[str]:
-    return [t.strip() for t in (text or "").split(",") if t.strip()][:50]
+def _listed(text: str | None) -> list[str]:
+    """The items of a comma-separated field (the field's length bounds their number)."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
 def _utc(local: datetime | None, zone: str) -> datetime | None:
@@ -223,8 +224,9 @@ def assign_study(class_id: int):
         try:
             classes.create_study(
                 class_id, current_user, title=form.title.data, bank_id=form.bank_id.data,
-                tags=_tags(form.tags.data), goal=(form.goal.data or 0) / 100,
-                due_at=_utc(form.due_at.data, klass.time_zone))
+                tags=_listed(form.tags.data), goal=(form.goal.data or 0) / 100,
+                due_at=_utc(form.due_at.data, klass.time_zone),
+                extra_new_per_day=form.extra_new_per_day.data or 0)
         except ServiceError as e:
             _form_error(form, e)
         else:
@@ -242,7 +244,8 @@ def assign_quiz(class_id: int):
         try:
             classes.create_quiz(
                 class_id, current_user, title=form.title.data, bank_id=form.bank_id.data,
-                tags=_tags(form.tags.data), types=[], count=form.count.data or 0,
+                tags=_listed(form.tags.data), types=list(form.types.data or []),
+                question_keys=_listed(form.questions.data), count=form.count.data or 0,
                 mode=form.mode.data, time_limit_min=form.time_limit_min.data,
                 attempts=form.attempts.data or 0, counts=form.counts.data,
                 opens_at=_utc(form.opens_at.data, klass.time_zone),

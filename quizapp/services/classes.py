@@ -57,6 +57,7 @@ from quizapp.models.classes import (
 )
 from quizapp.models.sql import at_least_zero, whole_days_between
 from quizapp.models.types import UTCDateTime, utcnow
+from quizapp.qtypes.registry import LABELS
 from quizapp.services import quizzes, study, topics
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
@@ -344,10 +345,44 @@ def create_study(class_id: int, user: User, *, title: str, bank_id: int, tags: l
     return assignment
 
 
+def _chosen_questions(bank_id: int, tags: list[str], types: list[str], keys: list[str]
+                      ) -> list[int] | None:
+    """The ids of the questions a quiz assignment names by key (None: drawn from the bank);
+    refused when a key is not in the bank or nothing matches the topics and types."""
+    unknown = sorted(set(types) - set(LABELS))
+    if unknown:
+        raise ServiceError("Unknown question types: " + ", ".join(unknown[:5]), field="types")
+    live = [Question.bank_id == bank_id, Question.archived.is_(False)]
+    ids = None
+    if len(keys) > rules.MAX_QUESTIONS:
+        raise ServiceError(f"Name up to {rules.MAX_QUESTIONS} questions.", field="questions")
+    if keys:
+        found = dict(db.session.execute(select(Question.key, Question.id).where(
+            *live, Question.key.in_(keys))).all())
+        missing = sorted(set(keys) - set(found))
+        if missing:
+            raise ServiceError("These questions are not in the bank: " + ", ".join(missing[:5]),
+                               field="questions")
+        ids = sorted(found.values())
+        live.append(Question.id.in_(ids))
+    if types:
+        live.append(Question.type.in_(types))
+    if tags:
+        live.append(Question.id.in_(select(QuestionTag.question_id).where(
+            QuestionTag.tag.in_(tags))))
+    if not db.session.scalar(select(func.count()).select_from(Question).where(*live)):
+        raise ServiceError("No question of the bank matches these topics, types and "
+                           "questions.", field="tags")
+    return ids
+
+
 def create_quiz(class_id: int, user: User, *, title: str, bank_id: int, tags: list[str],
                 types: list[str], count: int, mode: str, time_limit_min: int | None,
                 attempts: int, counts: str, opens_at: datetime | None, due_at: datetime,
-                refuse_late: bool) -> Assignment:
+                refuse_late: bool, question_keys: list[str] = ()) -> Assignment:
+    """A quiz with fixed settings: `count` questions drawn from the bank's `tags` and
+    `types`, or from the questions named by `question_keys` (all of them when `count`
+    is at least their number)."""
     title = _title(title)
     if mode not in rules.MODES:
         raise ServiceError("Choose practice or test mode.", field="mode")
@@ -367,10 +402,12 @@ def create_quiz(class_id: int, user: User, *, title: str, bank_id: int, tags: li
     if not _linked(class_id, bank_id):
         raise ServiceError("Link the bank to the class first.", field="bank_id")
     tags = _bank_tags(bank_id, tags)
+    question_ids = _chosen_questions(bank_id, tags, types, list(question_keys))
     assignment = Assignment(
         class_id=class_id, kind="quiz", title=title, bank_id=bank_id, tags=tags,
         opens_at=opens_at, due_at=due_at, refuse_late=refuse_late,
-        settings={"types": sorted(types), "count": count, "mode": mode,
+        settings={"types": sorted(set(types)), "question_ids": question_ids,
+                  "count": count, "mode": mode,
                   "time_limit_s": time_limit_min * 60 if time_limit_min else None,
                   "attempts": attempts, "counts": counts})
     db.session.add(assignment)
@@ -412,7 +449,7 @@ def start_quiz(assignment_id: int, user: User, now: datetime) -> QuizAttempt:
     attempt = quizzes.start_attempt(
         user.id, bank_ids=[assignment.bank_id], tags=list(assignment.tags),
         types=list(s.get("types") or []), count=s["count"], mode=s["mode"], now=now,
-        time_limit_s=s.get("time_limit_s"))
+        time_limit_s=s.get("time_limit_s"), question_ids=s.get("question_ids"))
     db.session.add(AssignmentAttempt(assignment_id=assignment.id, user_id=user.id,
                                      attempt_id=attempt.id, number=made + 1, late=late))
     db.session.flush()  # (assignment, learner, number) is unique: the lock above keeps it so

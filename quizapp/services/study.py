@@ -41,6 +41,8 @@ from quizapp.models import (
     Review,
     User,
 )
+from quizapp.models.classes import LEARNER as CLASS_LEARNER
+from quizapp.models.classes import Assignment, ClassMember
 from quizapp.models.study import ReviewUndo
 from quizapp.models.types import UTCDateTime
 from quizapp.services import catalogue
@@ -60,9 +62,20 @@ def scheduler_settings(user: User) -> SchedulerSettings:
     )
 
 
-def limits(user: User) -> DailyLimits:
-    return DailyLimits(new_per_day=int(user.setting("new_per_day")),
-                       reviews_per_day=int(user.setting("reviews_per_day")))
+def assigned_extra_new(user_id: int, now: datetime) -> int:
+    """The new cards a day a learner's open study assignments add to their own limit: the
+    largest of them (two classes asking for 20 more give 20 more, not 40)."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(Assignment.extra_new_per_day), 0))
+        .join(ClassMember, ClassMember.class_id == Assignment.class_id)
+        .where(ClassMember.user_id == user_id, ClassMember.role == CLASS_LEARNER,
+               Assignment.kind == "study", Assignment.due_at >= now)) or 0
+
+
+def limits(user: User, now: datetime) -> DailyLimits:
+    return DailyLimits(
+        new_per_day=int(user.setting("new_per_day")) + assigned_extra_new(user.id, now),
+        reviews_per_day=int(user.setting("reviews_per_day")))
 
 
 def card_state(card: Card) -> CardState:
@@ -292,7 +305,7 @@ def queue(user: User, now: datetime) -> Queue:
     tz = user.setting("timezone")
     tomorrow = scheduling.next_day_start(now, tz)
     start = scheduling.day_start(now, tz)
-    new_left, reviews_left = scheduling.remaining(limits(user), *done_today(user.id, start))
+    new_left, reviews_left = scheduling.remaining(limits(user, now), *done_today(user.id, start))
     params = {"user_id": user.id, "now": now, "tomorrow": tomorrow, "ahead": now + LEARN_AHEAD,
               "new_left": new_left, "reviews_left": reviews_left,
               "learning_shown": LEARNING_SHOWN}
@@ -399,7 +412,7 @@ def record_quiz_review(user_id: int, question_id: int, *, score: float, correct:
                              .with_for_update())
     if card is None or card.state == scheduling.NEW:
         start = scheduling.day_start(now, user.setting("timezone"))
-        new_left, _ = scheduling.remaining(limits(user), *done_today(user_id, start))
+        new_left, _ = scheduling.remaining(limits(user, now), *done_today(user_id, start))
         if new_left <= 0:
             return None
     if card is None:

@@ -163,6 +163,30 @@ def quiz(setup, **kw):
         return classes.create_quiz(setup["class_id"], u(setup["teacher"].id), **args).id
 
 
+def test_a_quiz_on_chosen_questions_or_types_draws_only_those(app, setup, make_user,
+                                                              make_question):
+    learner = make_user()
+    short = make_question(setup["bank"], "short_answer", key="short", tags=["venue"])
+    chosen = [setup["questions"][0], setup["questions"][3]]
+    with app.app_context():
+        with unit():
+            classes.join(u(learner.id), setup["code"], NOW)
+        named = quiz(setup, count=10, question_keys=[q.key for q in chosen])
+        typed = quiz(setup, title="Typed", count=10, types=["short_answer"])
+        with unit():
+            drawn = classes.start_quiz(named, u(learner.id), NOW).selection["question_ids"]
+        assert sorted(drawn) == sorted(q.id for q in chosen)  # all of them: count >= 2
+        with unit():
+            drawn = classes.start_quiz(typed, u(learner.id), NOW).selection["question_ids"]
+        assert drawn == [short.id]
+        for change, field in (({"question_keys": ["k0", "no-such-key"]}, "questions"),
+                              ({"types": ["essay-ish"]}, "types"),
+                              ({"types": ["matching"]}, "tags")):  # no question of that type
+            with pytest.raises(ServiceError) as refused, unit():
+                quiz(setup, title="Refused", **change)
+            assert refused.value.field == field, change
+
+
 def test_quiz_assignment_attempts_late_and_scores(app, setup, make_user):
     learner, outsider = make_user(), make_user()
     with app.app_context():

@@ -3,11 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from quizapp import unit_of_work
 from quizapp.extensions import db
 from quizapp.models import Card, Question, Review, User
+from quizapp.models.classes import class_bank
 from quizapp.services import accounts, study
 from quizapp.services.banks import load_paths
 from quizapp.services.errors import Conflict, NotFound, ServiceError
@@ -331,3 +332,25 @@ def test_an_undo_is_per_learner(app, learner, enrolled, make_user):
         with pytest.raises(ServiceError, match="no review to undo"):
             study.undo_last(other.id, MORNING)
         assert db.session.get(Card, card.id).reps == 1
+
+
+def test_an_open_study_assignment_raises_the_new_card_limit_until_it_is_due(
+        app, learner, enrolled, make_user):
+    from quizapp.services import classes
+    teacher = make_user(role="instructor")
+    bank_id = enrolled.id
+    with app.app_context():
+        accounts.update_settings(learner.id, {"new_per_day": 1})
+        assert study.queue(user(learner.id), MORNING).counts.new == 1
+        with unit_of_work.unit():
+            klass = classes.create_class(user(teacher.id), name="Class")
+            db.session.execute(insert(class_bank).values(class_id=klass.id, bank_id=bank_id))
+            classes.add_by_username(klass.id, user(teacher.id), user(learner.id).username)
+            for extra, days in ((2, 3), (1, 5), (50, -1)):  # the largest open one counts
+                classes.create_study(klass.id, user(teacher.id), title=f"Goal {extra}",
+                                     bank_id=bank_id, tags=[], goal=0.5,
+                                     due_at=MORNING + timedelta(days=days),
+                                     extra_new_per_day=extra)
+        assert study.queue(user(learner.id), MORNING).counts.new == 3
+        after = MORNING + timedelta(days=4)  # only the +1 goal is still open
+        assert study.queue(user(learner.id), after).counts.new == 2

@@ -71,6 +71,7 @@ def test_teacher_assigns_and_exports_grades(app, client, auth, make_user, klass)
             "study-tags": "venue",
             "study-goal": "80",
             "study-due_at": due,
+            "study-extra_new_per_day": "10",
         },
     )
     assert r.status_code == 302, r.data
@@ -104,6 +105,26 @@ def test_teacher_assigns_and_exports_grades(app, client, auth, make_user, klass)
         },
     )
     assert bad.status_code == 400 and b"1 to 100" in bad.data
+    chosen = client.post(
+        f"/classes/{klass['id']}/assignments/quiz",
+        data={"quiz-title": "Two named", "quiz-bank_id": klass["bank"].id,
+              "quiz-questions": "k0, k2", "quiz-types": ["true_false"], "quiz-count": "5",
+              "quiz-mode": "practice", "quiz-attempts": "1", "quiz-counts": "best",
+              "quiz-due_at": due, "quiz-late": "refuse"})
+    assert chosen.status_code == 302, chosen.data
+    unknown = client.post(
+        f"/classes/{klass['id']}/assignments/quiz",
+        data={"quiz-title": "Unknown", "quiz-bank_id": klass["bank"].id,
+              "quiz-questions": "k0, nope", "quiz-count": "5", "quiz-mode": "practice",
+              "quiz-attempts": "1", "quiz-counts": "best", "quiz-due_at": due,
+              "quiz-late": "refuse"})
+    assert unknown.status_code == 400 and b"not in the bank: nope" in unknown.data
+    with app.app_context():
+        named = db.session.scalar(select(Assignment).where(Assignment.title == "Two named"))
+        assert named.settings["types"] == ["true_false"]
+        assert len(named.settings["question_ids"]) == 2
+        goal = db.session.scalar(select(Assignment).where(Assignment.title == "Learn venue"))
+        assert goal.extra_new_per_day == 10
     page = client.get(f"/classes/{klass['id']}?on=2030-01-01")
     assert page.status_code == 200 and learner.username.encode() in page.data
     assert b"Behind on a study goal" in page.data
@@ -113,7 +134,7 @@ def test_teacher_assigns_and_exports_grades(app, client, auth, make_user, klass)
     data = client.get(f"/classes/{klass['id']}/grades.json").get_json()
     assert data["rows"][0]["Username"] == learner.username
     with app.app_context():
-        quiz_id = db.session.scalar(select(Assignment.id).where(Assignment.kind == "quiz"))
+        quiz_id = db.session.scalar(select(Assignment.id).where(Assignment.title == "Quiz 1"))
     auth.logout()
     auth.login(learner.username)
     home = client.get("/classes/")
