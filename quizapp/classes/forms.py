@@ -22,7 +22,14 @@ class CreateClassForm(AppForm):
                             description="Opening and closing times are in this zone.")
     starts_on = DateField("Term starts", validators=[Optional()])
     ends_on = DateField("Term ends", validators=[Optional()])
+    capacity = WholeNumberField("Most learners (empty: no limit)", validators=[Optional()])
     submit = SubmitField("Create class")
+
+
+class CodeForm(AppForm):
+    expires_at = DateTimeLocalField("Works until (empty: until the next new code)",
+                                    format=WHEN, validators=[Optional()])
+    submit = SubmitField("New code")
 
 
 class JoinForm(AppForm):

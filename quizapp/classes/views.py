@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from quizapp.access import instructor_required
 from quizapp.classes import bp
 from quizapp.classes.forms import (
+    CodeForm,
     CreateClassForm,
     JoinForm,
     LinkBankForm,
@@ -74,7 +75,8 @@ def create():
             klass = classes.create_class(
                 current_user, name=form.name.data,
                 time_zone=(form.time_zone.data or "UTC").strip(),
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                capacity=form.capacity.data)
         except ServiceError as e:
             _form_error(form, e)
         else:
@@ -125,6 +127,7 @@ def _teacher_page(klass, status=200, query=None, **forms):
         report=classes.report(klass, at), report_form=report_form, day=day,
         link_form=link_form, study_form=study_form, quiz_form=quiz_form,
         member_form=forms.get("member_form") or MemberForm(formdata=None),
+        code_form=forms.get("code_form") or CodeForm(formdata=None),
         action=ActionForm(), local=lambda at: in_zone(at, zone),
         join_url=url_for("classes.join_link", code=klass.join_code, _external=True)), status
 
@@ -150,9 +153,16 @@ def _done(class_id: int, message: str):
 @bp.post("/<int:class_id>/code")
 @login_required
 def regenerate(class_id: int):
-    require_action_form()
-    classes.regenerate_code(class_id, current_user)
-    return _done(class_id, "A new join code is ready; the old one no longer works.")
+    klass = classes.get_class(class_id, current_user, teach=True)
+    form = CodeForm()
+    if form.validate_on_submit():
+        expires = _utc(form.expires_at.data, klass.time_zone)
+        if expires is not None and expires <= utcnow():
+            form.expires_at.errors = [*form.expires_at.errors, "Choose a time still to come."]
+        else:
+            classes.regenerate_code(class_id, current_user, expires_at=expires)
+            return _done(class_id, "A new join code is ready; the old one no longer works.")
+    return _teacher_page(klass, 400, code_form=form)
 
 
 @bp.post("/<int:class_id>/members")

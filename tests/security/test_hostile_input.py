@@ -136,8 +136,10 @@ class Writes:
     snapshot; one that wrote reads only the tables it touched."""
 
     DML = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
-    READ = re.compile(r"\s*(?:SELECT|PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW)\b",
-                      re.IGNORECASE)
+    READ = re.compile(r"\s*(?:SELECT|PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW)\b"
+                      # a WITH query that only reads (PostgreSQL's may also write)
+                      r"|\s*WITH\b(?!.*\b(?:INSERT|UPDATE|DELETE)\b)",
+                      re.IGNORECASE | re.DOTALL)
 
     def __init__(self) -> None:
         self.reset()

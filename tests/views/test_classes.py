@@ -160,3 +160,25 @@ def test_remove_member_and_delete_class(app, client, auth, make_user, klass):
     assert client.post(f"/classes/{klass['id']}/delete").status_code == 302
     with app.app_context():
         assert db.session.get(SchoolClass, klass["id"]) is None
+
+
+def test_a_new_code_can_expire_and_a_class_can_have_a_capacity(app, client, auth, klass,
+                                                                 make_user):
+    auth.login(klass["teacher"].username)
+    past = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(f"/classes/{klass['id']}/code", data={"expires_at": past})
+    assert refused.status_code == 400 and b"still to come" in refused.data
+    soon = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/classes/{klass['id']}/code", data={"expires_at": soon}
+                       ).status_code == 302
+    page = client.get(f"/classes/{klass['id']}")
+    assert b"This code works until" in page.data and b"until you make" not in page.data
+    with app.app_context():
+        stored = db.session.get(SchoolClass, klass["id"])
+        assert stored.join_code != klass["code"] and stored.code_expires_at is not None
+    made = client.post("/classes/new", data={"name": "Small", "time_zone": "UTC",
+                                             "capacity": "1"})
+    assert made.status_code == 302
+    assert b"holds up to 1 learner." in client.get(made.headers["Location"]).data
+    assert client.post("/classes/new", data={"name": "None", "capacity": "0"}
+                       ).status_code == 400
