@@ -10,7 +10,7 @@ def nav_links(user: User) -> list[tuple[str, str]]:
              ("progress.dashboard", "Progress"), ("classes.index", "Classes"),
              ("study.settings", "Settings")]
     if user.is_instructor:
-        links += [("author.banks", "Banks"), ("progress.class_banks", "Class")]
+        links += [("author.banks", "Banks"), ("progress.class_banks", "Statistics")]
     if user.is_admin:
         links.append(("admin.users", "Users"))
     if user.is_instructor:

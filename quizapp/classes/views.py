@@ -290,3 +290,13 @@ def grades(class_id: int, fmt: str):
         mimetype = "application/json"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="class-{klass.id}-grades.{fmt}"'})
+
+
+@bp.get("/<int:class_id>/assignments/<int:assignment_id>/items")
+@login_required
+def items(class_id: int, assignment_id: int):
+    """A quiz assignment's item analysis: facility, discrimination and lapse rate."""
+    analysis = classes.item_analysis(class_id, assignment_id, current_user)
+    return render_template("classes/items.html", analysis=analysis,
+                           klass=analysis.assignment.school_class, bank=analysis.bank,
+                           questions=analysis.questions, can_edit=analysis.can_edit)

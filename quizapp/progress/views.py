@@ -96,4 +96,5 @@ def class_bank(bank_id: int):
     now = utcnow()
     return render_template("progress/class_bank.html", bank=bank,
                            learners=class_stats.learners(bank, now),
-                           questions=class_stats.question_stats(bank))
+                           questions=class_stats.question_stats(bank),
+                           can_edit=True)  # whoever sees a bank's statistics may edit it

@@ -119,12 +119,16 @@ class QuestionRow:
     flags: list[ItemFlag]
 
 
-def question_stats(bank: Bank) -> list[QuestionRow]:
+def question_stats(bank: Bank, *, attempts=None, learners=None) -> list[QuestionRow]:
     """Facility (mean score), discrimination (item vs rest-of-test correlation, as Moodle)
-    and flashcard lapse rate per question, from sums the database computes."""
-    totals = (select(AttemptAnswer.attempt_id.label("attempt_id"),
+    and flashcard lapse rate per question, from sums the database computes. `attempts` and
+    `learners` (selects of ids) narrow it to some quiz attempts and some learners' cards:
+    a quiz assignment's item analysis lists the questions its attempts asked."""
+    answers = select(AttemptAnswer.attempt_id.label("attempt_id"),
                      func.sum(AttemptAnswer.score).label("total"))
-              .group_by(AttemptAnswer.attempt_id).subquery())
+    if attempts is not None:
+        answers = answers.where(AttemptAnswer.attempt_id.in_(attempts))
+    totals = answers.group_by(AttemptAnswer.attempt_id).subquery()
     x = AttemptAnswer.score
     y = totals.c.total - AttemptAnswer.score
     sums = {row[0]: row[1:] for row in db.session.execute(
@@ -135,21 +139,26 @@ def question_stats(bank: Bank) -> list[QuestionRow]:
         .join(Question, Question.id == QuestionRevision.question_id)
         .where(Question.bank_id == bank.id)
         .group_by(QuestionRevision.question_id))}
+    reviewed = [Question.bank_id == bank.id, Review.previous_state == scheduling.REVIEW]
+    if learners is not None:
+        reviewed.append(Review.user_id.in_(learners))
     lapses = {qid: (lapsed or 0, n) for qid, lapsed, n in db.session.execute(
         select(Card.question_id,
                func.sum(case((Review.rating == 1, 1), else_=0)), func.count(Review.id))
         .join(Card, Card.id == Review.card_id).join(Question, Question.id == Card.question_id)
-        .where(Question.bank_id == bank.id, Review.previous_state == scheduling.REVIEW)
+        .where(*reviewed)
         .group_by(Card.question_id))}
+    listed = select(Question.id, Question.key, Question.prompt).where(
+        Question.bank_id == bank.id)
+    listed = listed.where(Question.id.in_(list(sums))) if attempts is not None \
+        else listed.where(Question.archived.is_(False))
     rows = []
     for qid, key, prompt in db.session.execute(
-            select(Question.id, Question.key, Question.prompt)
-            .where(Question.bank_id == bank.id, Question.archived.is_(False))
-            .order_by(Question.position, Question.id)):
+            listed.order_by(Question.position, Question.id)):
         n, sx, sy, sxy, sxx, syy = sums.get(qid, (0, 0, 0, 0, 0, 0))
         facility = ratio(sx or 0, n)
         discrimination = pearson_from_sums(n, sx or 0, sy or 0, sxy or 0, sxx or 0, syy or 0)
-        lapsed, reviewed = lapses.get(qid, (0, 0))
+        lapsed, reviewed_n = lapses.get(qid, (0, 0))
         rows.append(QuestionRow(qid, key, blanked(prompt), n, facility, discrimination,
-                                ratio(lapsed, reviewed), item_flags(n, facility, discrimination)))
+                                ratio(lapsed, reviewed_n), item_flags(n, facility, discrimination)))
     return rows

@@ -58,7 +58,7 @@ from quizapp.models.classes import (
 from quizapp.models.sql import at_least_zero, whole_days_between
 from quizapp.models.types import UTCDateTime, utcnow
 from quizapp.qtypes.registry import LABELS
-from quizapp.services import quizzes, study, topics
+from quizapp.services import authoring, class_stats, quizzes, study, topics
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -636,6 +636,30 @@ def learner_assignments(user: User, now: datetime) -> list[dict]:
         out.append({"assignment": a, "class_name": class_name, "time_zone": zone,
                     "status": status, "overdue": now > a.due_at})
     return out
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    assignment: Assignment
+    bank: Bank
+    questions: list[class_stats.QuestionRow]
+    can_edit: bool  # the teacher may open the flagged questions in the editor
+
+
+def item_analysis(class_id: int, assignment_id: int, user: User) -> ItemAnalysis:
+    """A quiz assignment's item analysis, for its class's teachers: the statistics of the
+    bank's page over this assignment's attempts and its class's learners' reviews."""
+    klass = get_class(class_id, user, teach=True)
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.class_id != klass.id or assignment.kind != "quiz":
+        raise NotFound("No such quiz assignment in this class.")
+    attempts = select(AssignmentAttempt.attempt_id).where(
+        AssignmentAttempt.assignment_id == assignment.id)
+    learners = select(ClassMember.user_id).where(ClassMember.class_id == klass.id,
+                                                 ClassMember.role == LEARNER)
+    bank = db.session.get(Bank, assignment.bank_id)
+    return ItemAnalysis(assignment, bank, class_stats.question_stats(
+        bank, attempts=attempts, learners=learners), authoring.can_edit(user, bank))
 
 
 GRADE_COLUMNS_DOC = (

@@ -47,7 +47,8 @@ def test_class_journey(app, page: Page, server_url, make_user, make_bank, make_q
     page.get_by_text("Assign a quiz").click()
     quiz = page.locator("form[action$='/assignments/quiz']")
     quiz.get_by_label("Title").fill("Timed quiz")
-    quiz.get_by_label("Questions").fill("2")
+    quiz.get_by_label("True or false").check()  # drawn from this type only
+    quiz.get_by_label("Questions", exact=True).fill("2")
     quiz.get_by_label("Time limit (minutes, test mode)").fill("10")
     quiz.get_by_label("Closes").fill(due)
     quiz.get_by_role("button", name="Assign quiz").click()
@@ -78,6 +79,11 @@ def test_class_journey(app, page: Page, server_url, make_user, make_bank, make_q
                                       submission_id=f"amy-{card.id}")
             page.get_by_role("button", name="Start quiz").click()
             axe(page, "assigned quiz")
+            page.locator("input[name=answer]").first.check()
+            page.locator("#answer-form button[type=submit], #answer-form input[type=submit]"
+                         ).click()
+            expect(page.get_by_role("heading", name="Question 2 of 2")).to_be_visible()
+            axe(page, "assigned quiz, second question")
             page.get_by_role("button", name="Finish and see results").click()
             axe(page, "assigned quiz results")
         page.goto(server_url + "/")
@@ -100,6 +106,14 @@ def test_class_journey(app, page: Page, server_url, make_user, make_bank, make_q
     expect(page.get_by_text("bob: Learn the venues")).to_be_visible()  # behind on the goal
     axe(page, "class page")
     shot("class-page")
+    page.get_by_role("link", name="item analysis of Timed quiz").click()
+    expect(page.get_by_role("heading", name="Timed quiz")).to_be_visible()
+    expect(page.get_by_role("region", name="Statistics per question").locator("tbody tr")
+           ).to_have_count(1)  # the one question amy answered
+    axe(page, "item analysis")
+    shot("class-items")
+    page.get_by_role("link", name="History 1").click()
+    axe(page, "class page again")
     with page.expect_download() as download:
         page.get_by_role("link", name="Export grades (CSV)").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")

@@ -150,6 +150,7 @@ POLICY: dict[str, dict[str, dict[str, int | str]]] = {
     "classes.assign_quiz": {"POST": staff(400)},
     "classes.start_quiz": {"POST": {**members(404), LEARNER: 302}},  # learners of the class
     "classes.grades": {"GET": staff(200)},
+    "classes.items": {"GET": staff(200)},
 }
 
 # Failed logins are counted (throttling), so an empty login form is a 400 that writes.
@@ -280,7 +281,8 @@ CLASS_ROUTES = [(e, m) for e, methods in POLICY.items() if e.startswith("classes
 # Refused on the role's own class (the cross test's own-object control would fail there).
 CLASS_REFUSED_OWN = {(LEARNER, e) for e in (
     "classes.regenerate", "classes.add_member", "classes.remove_member", "classes.delete",
-    "classes.link_bank", "classes.assign_study", "classes.assign_quiz", "classes.grades")} | {
+    "classes.link_bank", "classes.assign_study", "classes.assign_quiz", "classes.grades",
+    "classes.items")} | {
     (INSTRUCTOR, "classes.leave"), (EDITOR, "classes.delete")}  # the owner stays; owner only
 
 # Bank settings, editors and archiving are the owner's: an editor is refused even on bank A,

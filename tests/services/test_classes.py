@@ -304,3 +304,39 @@ def test_report_counts_a_card_once_per_learner_and_once_under_each_of_its_topics
         # venue: questions 1, 3 and both: 1 has stability 5 (not by day 10), 3 unseen, both
         # mastered: 1 of 3
         assert row.goals[goal_id] == pytest.approx(1 / 3)
+
+
+def test_item_analysis_of_a_quiz_assignment_counts_its_attempts_only(app, setup, make_user):
+    """Facility over the assignment's attempts: a quiz the learner took on the same bank
+    outside the assignment is not in it; another class's assignment is not found."""
+    strong, weak = make_user(), make_user()
+    teacher = setup["teacher"]
+    chosen = setup["questions"][:2]
+    with app.app_context():
+        for who in (strong, weak):
+            with unit():
+                classes.join(u(who.id), setup["code"], NOW)
+        assignment_id = quiz(setup, count=2, attempts=1, question_keys=[q.key for q in chosen])
+        for who, answer in ((strong, True), (weak, False)):
+            with unit():
+                attempt = classes.start_quiz(assignment_id, u(who.id), NOW)
+                attempt_id, order = attempt.id, attempt.selection["question_ids"]
+            for position, _qid in enumerate(order):
+                with unit():
+                    quizzes.submit_answer(who.id, attempt_id, position, answer, NOW)
+        with unit():  # the weak learner, right this time, but outside the assignment
+            free = quizzes.start_attempt(weak.id, bank_ids=[setup["bank"].id], tags=[],
+                                         types=[], count=4, mode="practice", now=NOW)
+            free_id, order = free.id, free.selection["question_ids"]
+        for position, _qid in enumerate(order):
+            with unit():
+                quizzes.submit_answer(weak.id, free_id, position, True, NOW)
+        analysis = classes.item_analysis(setup["class_id"], assignment_id, u(teacher.id))
+        assert {q.key for q in analysis.questions} == {q.key for q in chosen}
+        assert {q.attempts for q in analysis.questions} == {2}
+        assert all(q.facility == pytest.approx(0.5) for q in analysis.questions)
+        assert analysis.can_edit
+        with pytest.raises(NotFound):
+            classes.item_analysis(setup["class_id"] + 999, assignment_id, u(teacher.id))
+        with pytest.raises(Forbidden):
+            classes.item_analysis(setup["class_id"], assignment_id, u(strong.id))

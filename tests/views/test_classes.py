@@ -182,3 +182,21 @@ def test_a_new_code_can_expire_and_a_class_can_have_a_capacity(app, client, auth
     assert b"holds up to 1 learner." in client.get(made.headers["Location"]).data
     assert client.post("/classes/new", data={"name": "None", "capacity": "0"}
                        ).status_code == 400
+
+
+def test_the_item_analysis_page_of_a_quiz_assignment(app, client, auth, klass, make_user):
+    with app.app_context(), unit():
+        teacher = db.session.get(User, klass["teacher"].id)
+        quiz = classes.create_quiz(
+            klass["id"], teacher, title="Quiz A", bank_id=klass["bank"].id, tags=[], types=[],
+            count=3, mode="practice", time_limit_min=None, attempts=1, counts="best",
+            opens_at=None, due_at=NOW + timedelta(days=400), refuse_late=True)
+        study = classes.create_study(klass["id"], teacher, title="Goal", bank_id=klass["bank"].id,
+                                     tags=[], goal=0.5, due_at=NOW + timedelta(days=400))
+        quiz_id, study_id = quiz.id, study.id
+    auth.login(klass["teacher"].username)
+    page = client.get(f"/classes/{klass['id']}")
+    assert f"/classes/{klass['id']}/assignments/{quiz_id}/items".encode() in page.data
+    items = client.get(f"/classes/{klass['id']}/assignments/{quiz_id}/items")
+    assert items.status_code == 200 and b"Quiz A" in items.data and b"No answers yet" in items.data
+    assert client.get(f"/classes/{klass['id']}/assignments/{study_id}/items").status_code == 404
