@@ -11,6 +11,7 @@ from quizapp.domain.passwords import (
 )
 
 
+@pytest.mark.real_hashing
 def test_hash_is_argon2id_with_owasp_parameters():
     stored = hash_password("a long passphrase")
     algorithm, version, params, *_ = stored.split("$")[1:]
