@@ -1,6 +1,6 @@
 """Issue 20's journey: an instructor creates a class, links a bank, assigns a study goal and
-a timed quiz; two learners join with the code, one does the quiz (and has studied), the
-other does nothing; the teacher sees the difference and the predicted recall two weeks
+a timed quiz; two learners join with the code, one does both (studies the assigned cards
+with the keyboard, answers the quiz), the other does nothing; the teacher sees the difference and the predicted recall two weeks
 ahead, and exports the grades; the learners see their assignments and due dates."""
 
 from datetime import UTC, datetime, timedelta
@@ -8,10 +8,6 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from quizapp import unit_of_work
-from quizapp.extensions import db
-from quizapp.models import User
-from quizapp.services import study
 from tests.browser.test_quiz_journey import log_in
 
 
@@ -66,17 +62,25 @@ def test_class_journey(app, page: Page, server_url, make_user, make_bank, make_q
         page.get_by_role("button", name="Join").click()
         expect(page.get_by_role("heading", name="History 1")).to_be_visible()
         axe(page, f"joined ({name})")
-        if name == "amy":
-            with app.app_context(), unit_of_work.unit():
-                amy = db.session.get(User, db.session.query(User.id).filter_by(
-                    username="amy").scalar())
-                now = datetime.now(UTC)
-                for _ in range(3):
-                    card = study.queue(amy, now).card
-                    if card is None:
-                        break
-                    study.answer_card(amy.id, card.id, 4, now,
-                                      submission_id=f"amy-{card.id}")
+        if name == "amy":  # studies the assigned cards with the keyboard, then the quiz
+            page.get_by_role("link", name="Flashcards", exact=True).click()
+            expect(page.locator("[data-count=new]")).to_have_text("3")  # the goal's bank
+            axe(page, "amy's assigned cards")
+            for n in range(3):
+                card_id = page.locator(".flashcard").get_attribute("data-card-id")
+                page.keyboard.press("Space")
+                expect(page.locator("#card-back")).to_be_visible()
+                axe(page, f"amy's card {n + 1}, answer shown")
+                page.keyboard.press("4")  # Easy
+                if n < 2:
+                    expect(page.locator(".flashcard")).not_to_have_attribute("data-card-id",
+                                                                             card_id)
+            expect(page.get_by_role("heading", name="You are done for today")).to_be_visible()
+            axe(page, "amy done for today")
+            page.goto(server_url + "/classes/")
+            axe(page, "amy's classes")
+            page.get_by_role("link", name="History 1").click()
+            axe(page, "amy's class page")
             page.get_by_role("button", name="Start quiz").click()
             axe(page, "assigned quiz")
             page.locator("input[name=answer]").first.check()
