@@ -1,7 +1,8 @@
 """Issue 20's journey: an instructor creates a class, links a bank, assigns a study goal and
 a timed quiz; two learners join with the code, one does both (studies the assigned cards
-with the keyboard, answers the quiz), the other does nothing; the teacher sees the difference and the predicted recall two weeks
-ahead, and exports the grades; the learners see their assignments and due dates."""
+with the keyboard, answers the quiz), the other does nothing; the teacher sees the
+difference, the predicted recall two weeks ahead and the quiz's item analysis, and exports
+the grades; the learners see their assignments and due dates."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
