@@ -298,10 +298,11 @@ _QUEUE_STATEMENTS: dict[str, tuple[Select, Select, Select]] = {}
 def queue(user: User, now: datetime) -> Queue:
     """The next card and what is left today: learning first, then reviews, then new.
 
-    Three statements (four on the done screen), each reading ranges of
-    ix_card_user_id_state_due_id in order and stopping at the day's limit: today's done
-    counts, the three counts in one SELECT, and the next card (one ordered pick per queue,
-    in one UNION)."""
+    Four statements (five on the done screen), whatever the card count: the extra new
+    cards the learner's open study goals allow (one indexed look-up of their classes),
+    then three reading ranges of ix_card_user_id_state_due_id in order and stopping at the
+    day's limit: today's done counts, the three counts in one SELECT, and the next card
+    (one ordered pick per queue, in one UNION)."""
     tz = user.setting("timezone")
     tomorrow = scheduling.next_day_start(now, tz)
     start = scheduling.day_start(now, tz)
