@@ -22,11 +22,12 @@ def _days_between_sqlite(element, compiler, **kw):
 @compiles(days_between, "postgresql")
 def _days_between_postgresql(element, compiler, **kw):
     start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+    return f"(date_part('epoch', {end} - {start}) / 86400.0)"
 
 
 class whole_days_between(FunctionElement):  # noqa: N801
-    """Whole days elapsed from the first timestamp to the second (rounded down)."""
+    """Whole days elapsed from the first timestamp to the second: the fraction dropped
+    (toward zero, as SQLite's CAST does; -1.5 days is -1)."""
 
     type = Float()
     inherit_cache = True
@@ -42,7 +43,8 @@ def _whole_days_sqlite(element, compiler, **kw):
 @compiles(whole_days_between, "postgresql")
 def _whole_days_postgresql(element, compiler, **kw):
     start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+    # date_part is a float; EXTRACT's numeric is several times slower in a sum over cards
+    return f"TRUNC(date_part('epoch', {end} - {start}) / 86400.0)"
 
 
 class at_least_zero(FunctionElement):  # noqa: N801
