@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import yaml
 
 FIELD_ORDER = ["key", "type", "prompt", "options", "answer", "answers", "typos", "accents",
-               "value", "tolerance", "unit", "items", "pairs", "gaps", "explanation", "source",
-               "tags", "difficulty", "source_check_ignore"]
+               "value", "tolerance", "unit", "scale", "items", "pairs", "gaps", "any_order",
+               "explanation", "source", "tags", "difficulty", "source_check_ignore"]
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,11 @@ class QuestionType:
         """Numbers (value, tolerance) the cited paragraphs must hold."""
         return []
 
+    def answered_prompt(self, snapshot: Mapping[str, Any]) -> str:
+        """The prompt as a learner reads it once answered (a cloze with its gaps filled):
+        what the copying check reads."""
+        return snapshot.get("prompt", "")
+
     # --- formats ------------------------------------------------------------------------
     def gift_answers(self, data: Mapping[str, Any]) -> list[str]:
         """The lines of the GIFT answer block (types with a `moodle_name` only)."""

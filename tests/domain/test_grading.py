@@ -61,7 +61,9 @@ CASES = [
     ("short_answer", SHORT, "Pushilin", 0, False, "Not quite"),
     ("short_answer", SHORT, "Purgn", 0, True, "Almost: check the spelling"),
     ("short_answer", SHORT, "Andrey Purgim", 0, True, "spelling"),
-    ("short_answer", SHORT, "Prugin", 0, False, None),  # a swap is two edits
+    ("short_answer", SHORT, "Prugin", 0, True, "spelling"),  # a swap is one edit (OSA)
+    ("short_answer", SHORT_TYPOS, "Prugin", 1, False, "check the spelling"),
+    ("short_answer", SHORT_TYPOS, "Prguin", 0, False, None),  # two swaps
     ("short_answer", SHORT_TYPOS, "Purgn", 1, False, "check the spelling"),
     ("short_answer", SHORT_TYPOS, "Purgiin", 1, False, None),
     ("short_answer", SHORT_TYPOS, "Pugrn", 0, False, None),
@@ -147,7 +149,7 @@ INVALID = [
     ("short_answer", SHORT, 42, "Type an answer"),
     ("short_answer", SHORT, "x" * 1001, "too long"),
     ("numeric", VICTIMS, "", "Enter a number, like 5,063"),
-    ("numeric", VICTIMS, "about five thousand", "Enter a number"),
+    ("numeric", VICTIMS, "five thousand or so", "Enter a number"),
     ("numeric", VICTIMS, "5063 people", "Enter a number"),
     ("numeric", VICTIMS, "5,06,3", "Enter a number"),
     ("numeric", VICTIMS, 5063, "Enter a number"),

@@ -9,12 +9,12 @@ out. The question name is the key (`::key::`), the prompt is marked `[markdown]`
 explanation is the general feedback (`####text`). ~ = # { } : and backslash in text are
 escaped with a backslash, a line break as `\\n`.
 
-GIFT has no place for a question's sources, tags, difficulty, short-answer flags or unit,
+GIFT has no place for a question's sources, tags, difficulty, short-answer flags, unit or scale,
 nor for the bank header, so they go in `//` comment lines, which Moodle ignores:
 
     // bank: {"slug": "minsk-talks", "title": "Minsk talks"}       (first paragraph)
     // source: minsk-talks#2 minsk-talks#3 tags: venue people difficulty: 1
-    // typos: true                    (also accents: true, unit: ..., source-check-ignore: ...)
+    // typos: true         (also accents: true, unit: ..., scale: ..., source-check-ignore: ...)
     ::venue-residence::[markdown]Where did the talks take place? {...}
 
 On import the comment lines of a question's paragraph are read back; a question without a
@@ -48,7 +48,7 @@ from .base import (
 
 TYPES = MOODLE_FAMILY_TYPES  # GIFT and Moodle XML carry the same types
 _LABELS = re.compile(r"(?:^|\s)(source|tags|difficulty):")
-_LINE_META = re.compile(r"^(bank|typos|accents|unit|source-check-ignore):\s?(.*)$")
+_LINE_META = re.compile(r"^(bank|typos|accents|unit|scale|source-check-ignore):\s?(.*)$")
 _FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]")
 FLAGS = ("typos", "accents")
 NO_SOURCE = "needs a source citation (add // source: article#n)"
@@ -66,8 +66,9 @@ def _comments(q: QuestionBase) -> list[str]:
              f"difficulty: {q.difficulty}"]
     data = q.answer_data()
     lines += [f"// {flag}: true" for flag in ("typos", "accents") if data.get(flag)]
-    if data.get("unit"):
-        lines.append(f"// unit: {escape(data['unit'])}")
+    for name in ("unit", "scale"):
+        if data.get(name):
+            lines.append(f"// {name}: {escape(data[name])}")
     if q.source_check_ignore:
         lines.append(f"// source-check-ignore: {escape(q.source_check_ignore)}")
     return lines
@@ -178,7 +179,7 @@ def _question(lines: list[str], meta: dict[str, str], number: int, traced: bool
     if not meta.get("tags", "").split():
         raise Reject(NO_TAGS)
     data.update(source=meta.get("source", "").split(), tags=meta["tags"].split())
-    for name in ("difficulty", "typos", "accents", "unit", "source-check-ignore"):
+    for name in ("difficulty", "typos", "accents", "unit", "scale", "source-check-ignore"):
         if meta.get(name, "").strip():
             value = unescape(meta[name]).strip()
             data[name.replace("-", "_")] = parse_flag(value) if name in FLAGS else value

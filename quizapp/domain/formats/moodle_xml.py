@@ -10,7 +10,8 @@ whose text holds control characters XML 1.0 cannot carry.
 The key is the question name, the prompt the questiontext (format="markdown"), the
 explanation the generalfeedback. Moodle tags carry the rest: `source:minsk-talks#2` per
 citation, the topic tags as they are, `difficulty:1`, `typos:true`, `accents:true`,
-`source-check-ignore:<reason>`. The bank header is a category question: the category path
+`scale:billion` (the unit then names the scale, "billion US dollars", as Moodle grades
+by it), `source-check-ignore:<reason>`. The bank header is a category question: the category path
 ends in the title (a / in it doubled, as Moodle does), <idnumber> is the slug, <info> the
 description (the header's article and topics are not carried: an import labels new topics from
 their slugs).
@@ -51,7 +52,7 @@ from .base import (
 TYPES = MOODLE_FAMILY_TYPES  # GIFT and Moodle XML carry the same types
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CATEGORY = "$course$/top/"
-_PREFIXED = ("source", "difficulty", "typos", "accents", "source-check-ignore")
+_PREFIXED = ("source", "difficulty", "typos", "accents", "scale", "source-check-ignore")
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -74,6 +75,8 @@ def _tags(q: QuestionBase) -> list[str]:
     data = q.answer_data()
     tags = [f"source:{c}" for c in q.source] + list(q.tags) + [f"difficulty:{q.difficulty}"]
     tags += [f"{flag}:true" for flag in ("typos", "accents") if data.get(flag)]
+    if data.get("scale"):  # Moodle grades by the unit "billion US dollars"; we read it back
+        tags.append(f"scale:{data['scale']}")
     if q.source_check_ignore:
         tags.append(f"source-check-ignore:{q.source_check_ignore}")
     return tags
@@ -171,6 +174,11 @@ def _question(kind: str, element: ET.Element, number: int, traced: bool) -> dict
         raise Reject("needs at least one topic tag (add a tag such as venue)")
     if traced and not data["explanation"].strip():
         raise Reject("needs an explanation (the general feedback is empty)")
+    scale = meta.get("scale")
+    if scale and isinstance(data.get("unit"), str):  # our export: the unit names the scale
+        first, _, rest = data["unit"].strip().partition(" ")
+        if first == scale:
+            data["unit"] = rest.strip() or None
     return data | meta
 
 

@@ -64,6 +64,8 @@ def _styled(question: QuestionBase) -> dict[str, Any]:
             value = [_FlowMap(pair) for pair in value]
         elif name == "gaps":
             value = [_Flow(gap) for gap in value]
+        elif name == "any_order":
+            value = _Flow([_Flow(group) for group in value])
         out[name] = value
     return out
 

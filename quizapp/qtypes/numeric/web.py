@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from wtforms import StringField
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.qtypes.web_base import TypeWeb
@@ -24,10 +25,15 @@ class NumericWeb(TypeWeb):
         "tolerance": StringField("Tolerance", validators=[Optional(), Length(max=64)],
                                  default="0"),
         "unit": StringField("Unit (optional)", validators=[Optional(), Length(max=100)]),
+        "scale": SelectField("Scale", choices=[
+            SelectChoice("", "units"), SelectChoice("thousand", "thousands"),
+            SelectChoice("million", "millions"), SelectChoice("billion", "billions")],
+            default=""),
     }
 
     def answer_fields(self, snapshot, shown):
-        label = "Your answer" + (f" ({snapshot['unit']})" if snapshot.get("unit") else "")
+        unit = " ".join(p for p in (snapshot.get("scale"), snapshot.get("unit")) if p)
+        label = "Your answer" + (f" ({unit})" if unit else "")
         return {"answer": StringField(label, validators=[DataRequired("Type an answer.")],
                                       render_kw={"autocomplete": "off", "spellcheck": "false",
                                                  "inputmode": "decimal"})}
@@ -40,12 +46,15 @@ class NumericWeb(TypeWeb):
                                                                          or "0")}
         if (form.unit.data or "").strip():
             data["unit"] = form.unit.data.strip()
+        if form.scale.data:
+            data["scale"] = form.scale.data  # the schema refuses anything but its three
         return data
 
     def editor_load(self, form, snap):
         form.value.data = f"{snap['value']:g}"
         form.tolerance.data = f"{snap.get('tolerance', 0):g}"
         form.unit.data = snap.get("unit", "")
+        form.scale.data = snap.get("scale") or ""
 
 
 WEB = NumericWeb()
