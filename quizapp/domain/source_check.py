@@ -150,29 +150,61 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 
-def article_runs(article_text: str, run: int = COPY_RUN) -> set[tuple[str, ...]]:
+@dataclass(frozen=True)
+class ArticleRuns:
+    """An article's runs of COPY_RUN words, and those runs with one inner word changed
+    (None in its place) or left out: what a copy with one word edited matches."""
+
+    exact: frozenset[tuple[str, ...]]
+    changed: frozenset[tuple[str | None, ...]]
+    dropped: frozenset[tuple[str, ...]]
+
+
+def article_runs(article_text: str, run: int = COPY_RUN) -> ArticleRuns:
     folded = [w for w, _ in _tokens(article_text)]
-    return {tuple(folded[i : i + run]) for i in range(len(folded) - run + 1)}
+    exact = {tuple(folded[i : i + run]) for i in range(len(folded) - run + 1)}
+    inner = range(1, run - 1)  # an edit at either end leaves a shorter exact copy
+    return ArticleRuns(
+        frozenset(exact),
+        frozenset(r[:j] + (None,) + r[j + 1 :] for r in exact for j in inner),
+        frozenset(r[:j] + r[j + 1 :] for r in exact for j in inner))
 
 
-def copied_run(text: str, runs: set[tuple[str, ...]], run: int = COPY_RUN) -> str | None:
-    """The first run of `run` consecutive words of `text` also in the article.
+def copied_run(text: str, runs: ArticleRuns, run: int = COPY_RUN) -> str | None:
+    """The first run of `run` consecutive words of `text` also in the article, as it is or
+    with one word changed, inserted or left out ("a run, one word changed: ...").
 
     Runs made mostly of names ("Convention of the Council of Europe on Action against
     Trafficking in Human Beings") are not copying: at least three ordinary words must match.
     """
     mine = _tokens(text)
-    for i in range(len(mine) - run + 1):
-        window = mine[i : i + run]
-        if tuple(w for w, _ in window) in runs and sum(plain for _, plain in window) >= 3:
-            return " ".join(w for w, _ in window)
+    words = [w for w, _ in mine]
+
+    def plain(start: int, end: int) -> bool:
+        return sum(p for _, p in mine[start:end]) >= 3
+
+    inner = range(1, run - 1)
+    for i in range(len(mine)):
+        window = tuple(words[i : i + run])
+        if len(window) == run and plain(i, i + run):
+            if window in runs.exact:
+                return " ".join(window)
+            if any(window[:j] + (None,) + window[j + 1 :] in runs.changed for j in inner):
+                return "one word changed: " + " ".join(window)
+        longer = tuple(words[i : i + run + 1])
+        if len(longer) == run + 1 and plain(i, i + run + 1) and any(
+                longer[:j] + longer[j + 1 :] in runs.exact for j in range(1, run)):
+            return "one word inserted: " + " ".join(longer)
+        shorter = tuple(words[i : i + run - 1])
+        if len(shorter) == run - 1 and plain(i, i + run - 1) and shorter in runs.dropped:
+            return "one word left out: " + " ".join(shorter)
     return None
 
 
 def check_question(
     snapshot: Mapping[str, Any],
     paragraphs: Mapping[tuple[str, int], str],
-    article_runs_by_slug: Mapping[str, set[tuple[str, ...]]],
+    article_runs_by_slug: Mapping[str, ArticleRuns],
 ) -> list[Problem]:
     """Problems with one question (a snapshot as stored in a revision)."""
     key = snapshot["key"]
@@ -186,9 +218,10 @@ def check_question(
             problems.append(Problem(key, f"cites {citation}, which does not exist"))
         else:
             cited.append(paragraphs[(slug, number)])
-    for field in ("prompt", "explanation"):
+    answered = registry.get(snapshot["type"]).answered_prompt(snapshot)
+    for field, said in (("prompt", answered), ("explanation", snapshot.get("explanation", ""))):
         for slug, runs in article_runs_by_slug.items():
-            copied = copied_run(snapshot.get(field, ""), runs)
+            copied = copied_run(said, runs)
             if copied:
                 problems.append(Problem(key, f"{field} copies {slug}'s words: {copied!r}"))
     if problems or snapshot.get("source_check_ignore"):

@@ -37,11 +37,11 @@ ANSWERS: dict[str, dict[str, Any]] = {
                                     {"text": "Ukraine", "correct": True}, {"text": "EU"}]},
     "true_false": {"answer": False},
     "short_answer": {"answers": ["Zaslaūje", "Zaslavl"], "typos": True, "accents": True},
-    "numeric": {"value": -12.5, "tolerance": 0.25, "unit": "billion US dollars"},
+    "numeric": {"value": -12.5, "tolerance": 0.25, "unit": "US dollars", "scale": "billion"},
     "ordering": {"items": ["First", "Second", "Third"]},
     "matching": {"pairs": [{"left": "Kuchma", "right": "Ukraine"},
                            {"left": "Zurabov", "right": "Russia"}]},
-    "cloze": {"gaps": [["20", "twenty"], ["MH17"]]},
+    "cloze": {"gaps": [["20", "twenty"], ["MH17"]], "typos": True, "any_order": [[1, 2]]},
 }
 
 
@@ -98,9 +98,9 @@ def test_format_modules_are_pure(path: Path):
 
 # ---------------------------------------------------------------------------- real banks
 
-def test_the_real_banks_hold_195_valid_questions():
+def test_the_real_banks_hold_196_valid_questions():
     assert all(bank.ok for bank in BANKS.values())
-    assert sum(len(bank.questions) for bank in BANKS.values()) == 195
+    assert sum(len(bank.questions) for bank in BANKS.values()) == 196
 
 
 @pytest.mark.parametrize("name", list(BANKS))
@@ -215,7 +215,7 @@ def test_gift_writes_what_moodle_reads():
     assert "~%33.33333%OSCE\n~%33.33333%Russia\n~%33.33333%Ukraine\n~%-33.33333%EU" in text
     assert "{\nF\n####" in text
     assert "{\n=Zaslaūje\n=Zaslavl\n####" in text
-    assert "{\n#-12.5:0.25\n####" in text and "// unit: billion US dollars" in text
+    assert "{\n#-12.5:0.25\n####" in text and "// unit: US dollars\n// scale: billion" in text
     assert "=Kuchma -> Ukraine\n=Zurabov -> Russia" in text
     assert "// typos: true\n// accents: true" in text
 
@@ -278,7 +278,8 @@ def test_gift_reads_hand_written_files():
     assert by_key["who-called"].source == ["minsk-talks#1", "minsk-talks#2"]
     assert by_key["who-called"].tags == ["venue", "people"] and by_key["who-called"].difficulty == 1
     assert by_key["tf"].answer_data() == {"answer": False}
-    assert by_key["range"].answer_data() == {"value": 20, "tolerance": 5, "unit": None}
+    assert by_key["range"].answer_data() == {"value": 20, "tolerance": 5, "unit": None,
+                                             "scale": None}
     assert by_key["missing"].prompt == "The talks were held in _____ in July."
     assert result.header is None
     assert [(r.line, r.key, r.reason) for r in result.rejected] == [

@@ -112,3 +112,41 @@ def test_unsupported_tolerates_inflection_and_small_typos():
     assert unsupported("sexually exploited", text) == []
     assert unsupported("sexual explotation", text) == []
     assert unsupported("organ removal", text) != []
+
+
+COPY_SOURCE = {"demo": {1: "Thanks to the wide range of its partners the country has built good "
+                            "working ties in many agencies and well beyond them."}}
+
+
+@pytest.mark.parametrize(("prompt", "how"), [
+    ("Thanks to the wide range of its partners the country built ties.", "copies"),
+    ("Thanks to the broad range of its partners the country built ties.", "one word changed"),
+    ("Thanks to the wide range of all its partners the country built ties.",
+     "one word inserted"),
+    ("Thanks to the range of its partners the country built ties.", "one word left out"),
+])
+def test_a_copy_with_one_word_edited_is_still_a_copy(prompt, how):
+    question = q("true_false", "demo#1", prompt=prompt, answer=True, source_check_ignore="x")
+    problems = check_bank([question], COPY_SOURCE)
+    assert problems and "copies" in str(problems[0]) and how in str(problems[0])
+
+
+@pytest.mark.parametrize("prompt", [
+    "Thanks to the wide range of its.",  # seven words: short of a run
+    "Its many partners gave the country good working ties in agencies.",  # reworded
+    "Thanks to a wide range of partners, the state has good ties.",  # two edits and more
+    "Seven shared words, the wide range of its partners, then others follow here.",
+])
+def test_a_reworded_sentence_is_not_a_copy(prompt):
+    question = q("true_false", "demo#1", prompt=prompt, answer=True, source_check_ignore="x")
+    assert check_bank([question], COPY_SOURCE) == []
+
+
+def test_a_cloze_is_read_with_its_gaps_filled():
+    cloze = q("cloze", "demo#1", prompt="The country has built good {{1}} ties in many {{2}} "
+              "and well beyond them.", gaps=[["working"], ["agencies"]],
+              source_check_ignore="x")
+    problems = check_bank([cloze], COPY_SOURCE)
+    assert problems and "prompt copies" in str(problems[0])
+    reworded = {**cloze, "prompt": "Its {{1}} ties reach far outside the {{2}}."}
+    assert check_bank([reworded], COPY_SOURCE) == []
