@@ -13,7 +13,6 @@ from quizapp.qtypes import registry
 from quizapp.qtypes.common.grading import (  # noqa: F401 (re-exported for the services)
     InvalidResponse,
     Result,
-    parse_response_number,
 )
 
 

@@ -110,6 +110,11 @@ def parse_number(text: str) -> float | None:
     return values[0] * scale if values else None
 
 
+def plain(value: float) -> str:
+    """A number in digits, without grouping or exponent: 5063, 94.9, 27000000."""
+    return format(Decimal(repr(float(value))).normalize(), "f")
+
+
 def written(value: float) -> str:
     """A number as a person writes it in English: 5,063; 27 million; 2.5 billion; 94.9."""
     if 1e6 <= abs(value) < 1e12:
@@ -117,8 +122,7 @@ def written(value: float) -> str:
             if abs(value) >= size and round(value / size, 2) * size == value:
                 return format_compact_decimal(value, format_type="long", locale="en",
                                               fraction_digits=2)
-    return format_decimal(Decimal(repr(float(value))).normalize(), locale="en",
-                          decimal_quantization=False)
+    return format_decimal(Decimal(plain(value)), locale="en", decimal_quantization=False)
 
 
 def numbers_in(text: str, *, scaled: bool = True) -> list[float]:

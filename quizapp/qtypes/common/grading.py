@@ -210,9 +210,3 @@ def response_numbers(text: str, unit: str | None = None, scale: float | None = N
                 return values + [v / scale for v in values if abs(v) >= scale]
             return [v * multiplier for v in values]
     return []
-
-
-def parse_response_number(text: str, unit: str | None = None) -> float | None:
-    """The likeliest number typed, allowing the question's unit after it."""
-    values = response_numbers(text, unit)
-    return values[0] if values else None

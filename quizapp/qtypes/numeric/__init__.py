@@ -7,14 +7,13 @@ of `value: 2, scale: billion, unit: US dollars` accepts "2", "2bn", "$2 billion"
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from quizapp.domain.messages import excerpt
-from quizapp.domain.numbers import SCALE_NAMES, written
+from quizapp.domain.numbers import SCALE_NAMES, plain, written
 from quizapp.domain.questions import QuestionBase, Short
 from quizapp.qtypes.base import QuestionType
 from quizapp.qtypes.common.formats import (
@@ -78,10 +77,8 @@ class NumericType(QuestionType):
     def typein_expected(self, snapshot, typed):
         """The value spelt the way closest to what was typed: "5063" or "5,063", "27
         million" or "27000000" (the comparison is letter by letter)."""
-        value = snapshot["value"]
-        plain = format(Decimal(repr(float(value))).normalize(), "f")
-        shown = shown_value(snapshot, unit=False)
-        return max((plain, shown), key=lambda c: SequenceMatcher(None, typed, c).ratio())
+        digits, shown = plain(snapshot["value"]), shown_value(snapshot, unit=False)
+        return max((digits, shown), key=lambda c: SequenceMatcher(None, typed, c).ratio())
 
     def claimed_values(self, snapshot):
         scale = SCALE_NAMES.get(snapshot.get("scale") or "", 1)
