@@ -98,6 +98,9 @@ IOM = {"answers": ["International Organisation for Migration", "IOM"], "typos": 
 HAGUE = {"answers": ["The Hague"], "typos": False, "accents": False}
 LABOUR = {"answers": ["forced labour"], "typos": False, "accents": False}
 FLIGHT = {"answers": ["MH17"], "typos": True, "accents": False}
+LEADER = {"answers": ["Lukashenka", "Alexander Lukashenka"], "typos": True, "accents": False}
+RUSSIA = {"answers": ["Russia"], "typos": True, "accents": False}
+MINISTRY = {"answers": ["Minister of Foreign Affairs"], "typos": True, "accents": False}
 
 
 @pytest.mark.parametrize(("data", "typed"), [
@@ -105,6 +108,11 @@ FLIGHT = {"answers": ["MH17"], "typos": True, "accents": False}
     (IOM, "International Organization for Migration"), (IOM, "the IOM"),
     (IOM, "International Organisation for Migraton"),
     (HAGUE, "Hague"), (HAGUE, "the hague"), (LABOUR, "forced labor"), (LABOUR, "Forced Labour"),
+    # a title before a name
+    (LEADER, "President Lukashenka"), (LEADER, "president Alexander Lukashenka"),
+    (LEADER, "Mr Lukashenka"), (LEADER, "Mr. Lukashenko"), (LEADER, "Lukashenko"),
+    (RUSSIA, "Rusia"), (RUSSIA, "Rusisa"),
+    (MINISTRY, "Minister of Foreign Afairs"),
 ])
 def test_a_right_short_answer_with_an_article_or_another_spelling(data, typed):
     assert grade("short_answer", data, typed).correct, typed
@@ -115,6 +123,10 @@ def test_a_right_short_answer_with_an_article_or_another_spelling(data, typed):
     (IOM, "International Labour Organisation"), (IOM, "ILO"),
     (FLIGHT, "MH18"), (FLIGHT, "MH1"),  # a wrong number is no typo
     (LABOUR, "forced labourer"),
+    # a typo keeps the first letter: another name one letter away is not a typo
+    (RUSSIA, "Prussia"), (RUSSIA, "Bussia"), (LEADER, "Pukashenka"),
+    # a title is dropped only before a name, and a title alone is no name
+    (LEADER, "President"), (MINISTRY, "Foreign Affairs"), (MINISTRY, "of Foreign Affairs"),
 ])
 def test_a_wrong_short_answer_stays_wrong(data, typed):
     assert not grade("short_answer", data, typed).correct, typed

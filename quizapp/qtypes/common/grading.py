@@ -70,6 +70,10 @@ def as_list(response: Any, what: str) -> list[Any]:
 
 
 ARTICLES = ("the", "a", "an")
+# A title a learner may put before a name ("President Lukashenka", "Mr. Zurabov"): dropped
+# from the response when the response as typed matches nothing, never from the answers.
+TITLES = frozenset("""mr mrs ms miss mister dr prof professor sir madam president ambassador
+    minister envoy chancellor""".split())
 # British and American spellings of one word read alike ("Organisation", "Organization";
 # "labour", "labor"), on both sides of the comparison. Word endings only, on words long
 # enough that the ending is a suffix: "tour" and "four" keep their "our".
@@ -115,24 +119,38 @@ def match_text(response: str, answers: list[str], typos: bool, accents: bool) ->
     """How it matches: "exact", "typo" (counts), "spelling" or "accents" (almost), "wrong".
 
     A typo is one letter added, dropped, changed, or two neighbours swapped (optimal string
-    alignment). Digits must all be right: "Mach 2010" is a typo of "March 2010", "MH18"
-    is another flight."""
-    key = text_key(response, accents)
-    if not key:
-        return "wrong"
+    alignment), after the first letter: "Rusia" is a typo of "Russia", "Prussia" another
+    place. Digits must all be right: "Mach 2010" is a typo of "March 2010", "MH18" is
+    another flight. A title before a name is dropped when the whole response matches
+    nothing ("President Lukashenka")."""
     keys = [text_key(a, accents) for a in answers]
-    if key in keys:
-        return "exact"
-    if accents and text_key(response, False) in {text_key(a, False) for a in answers}:
-        return "accents"
-    for accepted in keys:
-        if _digits(accepted) != _digits(key):
-            continue  # "5064" for "5063" is a wrong number, not a typo
-        if len(accepted) >= TYPO_MIN_LENGTH and OSA.distance(
-            key, accepted, score_cutoff=1
-        ) <= 1:
-            return "typo" if typos else "spelling"
+    plain = {text_key(a, False) for a in answers} if accents else set()
+    for typed in (response, _without_title(response)):
+        key = text_key(typed, accents) if typed else ""
+        if not key:
+            continue
+        if key in keys:
+            return "exact"
+        if accents and text_key(typed, False) in plain:
+            return "accents"
+        for accepted in keys:
+            if _digits(accepted) != _digits(key) or accepted[0] != key[0]:
+                continue  # "5064" is another number, "Prussia" another name than "Russia"
+            if len(accepted) >= TYPO_MIN_LENGTH and OSA.distance(
+                key, accepted, score_cutoff=1
+            ) <= 1:
+                return "typo" if typos else "spelling"
     return "wrong"
+
+
+def _without_title(response: str) -> str:
+    """The response without the titles before a name ("President Lukashenka"); "" when it
+    has none or is only a title."""
+    words = response.split()
+    start = 0
+    while start < len(words) and fold(words[start]) in TITLES:
+        start += 1
+    return " ".join(words[start:]) if 0 < start < len(words) else ""
 
 
 def _digits(text: str) -> str:
