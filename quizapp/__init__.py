@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 import tempfile
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +19,7 @@ from quizapp.author import bp as author_bp
 from quizapp.classes import bp as classes_bp
 from quizapp.config import Config
 from quizapp.database import configure_engine
-from quizapp.extensions import csrf, db, job_queue, login_manager, mail, migrate, redis_store
+from quizapp.extensions import csrf, db, job_queue, login_manager, mail, redis_store
 from quizapp.jobs import bp as jobs_bp
 from quizapp.main import bp as main_bp
 from quizapp.progress import bp as progress_bp
@@ -30,6 +31,13 @@ from quizapp.sources import bp as sources_bp
 from quizapp.study import bp as study_bp
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def _runs_migrations() -> bool:
+    """Whether this process may migrate: the `flask` command (`flask db upgrade`), or code
+    that imported Flask-Migrate to call its upgrade() (tests, the bench). Alembic weighs
+    about 11 MB that a web worker never uses, so gunicorn's workers go without it."""
+    return os.environ.get("FLASK_RUN_FROM_CLI") == "true" or "flask_migrate" in sys.modules
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -63,7 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    if _runs_migrations():
+        from flask_migrate import Migrate  # noqa: PLC0415 (see _runs_migrations)
+
+        Migrate(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     redis_store.init_app(app)
     login_manager.init_app(app)

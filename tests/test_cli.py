@@ -1,5 +1,11 @@
+import os
 import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
@@ -76,3 +82,57 @@ def test_set_password_ends_the_sessions(app, runner, auth, client, make_user):
     short = runner.invoke(args=["user", "set-password", "dan", "--password-stdin"],
                           input="short\n")
     assert short.exit_code != 0 and "at least 8" in short.output
+
+
+def test_check_sources_reports_a_banks_habits(runner, tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "demo.md").write_text(
+        "# Demo\n\n[1] Poroshenko phoned Lukashenka on 29 July about hosting the talks.\n",
+        encoding="utf-8")
+    questions = "".join(f"""
+  - key: caller-{i}
+    type: single_choice
+    prompt: Who phoned about hosting the talks?
+    options:
+      - {{text: "Poroshenko", correct: true}}
+      - {{text: "Zurabov"}}
+    explanation: The call came from Poroshenko.
+    source: [demo#1]
+    tags: [venue]
+""" for i in range(2))
+    bank = tmp_path / "demo.yaml"
+    bank.write_text("bank:\n  slug: demo\n  title: Demo\n  article: demo\nquestions:"
+                    + questions, encoding="utf-8")
+    result = runner.invoke(args=["bank", "check-sources", "--articles", str(articles),
+                                 str(bank)])
+    assert result.exit_code == 1
+    assert "(bank): the right option comes first in 2 of 2 single-choice questions" in (
+        result.output)
+    assert "2 questions checked, 2 problem(s)" in result.output  # and the longest option
+
+
+def _modules_after_create_app(tmp_path, **env) -> set[str]:
+    code = ("import sys; from quizapp import create_app; create_app(); "
+            "print(' '.join(m for m in ('alembic', 'flask_migrate') if m in sys.modules))")
+    environ = {k: v for k, v in os.environ.items() if k != "FLASK_RUN_FROM_CLI"}
+    environ.update(DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}", SECRET_KEY="x" * 32, **env)
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path, check=True)
+    return set(done.stdout.split())
+
+
+@pytest.mark.slow
+def test_a_web_worker_goes_without_alembic_and_the_command_line_migrates(tmp_path):
+    """Alembic is for `flask db`; an app made outside the flask command (gunicorn's
+    workers) does not load it (about 11 MB of each worker's memory)."""
+    assert _modules_after_create_app(tmp_path) == set()
+    assert _modules_after_create_app(tmp_path, FLASK_RUN_FROM_CLI="true") == {
+        "alembic", "flask_migrate"}
+    flask = Path(sys.executable).with_name("flask")
+    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+               "SECRET_KEY": "x" * 32}
+    subprocess.run([str(flask), "--app", "quizapp", "db", "upgrade"], env=environ,
+                   capture_output=True, timeout=120, check=True, cwd=tmp_path)
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()
