@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from quizapp import unit_of_work
 from quizapp.database import exclusive
 from quizapp.domain.bank_file import BankFormatError, parse_bank
+from quizapp.domain.bank_review import review_bank
 from quizapp.domain.bank_rules import TRACED
 from quizapp.domain.formats import FORMATS
 from quizapp.domain.source_check import check_bank
@@ -178,7 +179,8 @@ def bank_load(paths: tuple[str, ...], force: bool) -> None:
 @click.option("--articles", "articles_dir", required=True, type=click.Path(file_okay=False))
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 def bank_check_sources(articles_dir: str, paths: tuple[str, ...]) -> None:
-    """Check every answer against its cited paragraphs; exit 1 if any is unsupported."""
+    """Check every answer against its cited paragraphs, and each bank's habits (telling
+    option order, over-asked or uncited paragraphs); exit 1 on any problem."""
     if not Path(articles_dir).is_dir():
         raise click.ClickException(f"no articles folder at {articles_dir}")
     articles = {
@@ -195,6 +197,8 @@ def bank_check_sources(articles_dir: str, paths: tuple[str, ...]) -> None:
         snapshots = [q.model_dump(mode="json", exclude_none=True) for q in bank_file.questions]
         total += len(snapshots)
         problems += [(path, p) for p in check_bank(snapshots, articles)]
+        own = [bank_file.header.article] if bank_file.header.article else []
+        problems += [(path, p) for p in review_bank(snapshots, articles, own)]
     for path, problem in problems:
         click.echo(f"{path}: {problem}", err=True)
     click.echo(f"{total} questions checked, {len(problems)} problem(s)")

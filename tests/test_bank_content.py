@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.domain.bank_file import parse_bank
+from quizapp.domain.bank_review import review_bank
 from quizapp.domain.source_check import check_bank
 from quizapp.qtypes.registry import SCHEMAS
 from quizapp.services.sources import read_articles
@@ -52,11 +53,25 @@ def test_prompts_do_not_contain_the_answer(bank):
                            if len(a) > 3), q.key
 
 
-def test_answers_are_supported_by_the_cited_paragraphs(bank):
+@pytest.fixture(scope="module")
+def articles():
     if not ARTICLES_DIR.is_dir():
         pytest.skip(f"source articles not found at {ARTICLES_DIR}; set QUIZAPP_ARTICLES_DIR")
-    articles = {slug: {n: p.text for n, p in a.paragraphs.items()}
-                for slug, a in read_articles(ARTICLES_DIR).items()}
-    snapshots = [q.model_dump(mode="json", exclude_none=True) for q in bank.questions]
-    problems = check_bank(snapshots, articles)
+    return {slug: {n: p.text for n, p in a.paragraphs.items()}
+            for slug, a in read_articles(ARTICLES_DIR).items()}
+
+
+def _snapshots(bank) -> list[dict]:
+    return [q.model_dump(mode="json", exclude_none=True) for q in bank.questions]
+
+
+def test_answers_are_supported_by_the_cited_paragraphs(bank, articles):
+    problems = check_bank(_snapshots(bank), articles)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_the_bank_has_no_telling_habits_and_cites_every_paragraph(bank, articles):
+    """No telling option order, the key not mostly the longest option, no paragraph
+    over-asked, every numbered paragraph of the article cited (domain.bank_review)."""
+    problems = review_bank(_snapshots(bank), articles, [bank.header.article])
     assert problems == [], "\n".join(map(str, problems))

@@ -13,13 +13,18 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from quizapp.domain.numbers import numbers_in
+from quizapp.domain.numbers import numbers_in, parse_number
 from quizapp.domain.questions import parse_citation
 from quizapp.domain.text import fold, words
 from quizapp.qtypes import registry
 
 COPY_RUN = 8  # this many consecutive words shared with the article is copying
 FUZZY = 85
+RARE = 2  # a name or number found in at most this many paragraphs is a fact of those
+# A capital named for its government ("Moscow's reply"): found where the country is.
+METONYMS = {"moscow": ("russia", "russian"), "kyiv": ("ukraine", "ukrainian"),
+            "kiev": ("ukraine", "ukrainian"), "minsk": ("belarus", "belarusian"),
+            "washington": ("us", "american"), "brussels": ("eu", "european")}
 
 MONTHS = {
     m: i
@@ -201,10 +206,71 @@ def copied_run(text: str, runs: ArticleRuns, run: int = COPY_RUN) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ParagraphFacts:
+    """What the citation check looks up in one paragraph: its words and its numbers."""
+
+    number: int
+    words: frozenset[str]
+    numbers: tuple[float, ...]
+
+
+def paragraph_facts(paragraphs: Mapping[int, str]) -> list[ParagraphFacts]:
+    return [ParagraphFacts(n, frozenset(words(text)), tuple(numbers_in(text)))
+            for n, text in sorted(paragraphs.items())]
+
+
+_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][^\W_]*(?:[-'’][^\W_]+)*|\d[\d,.]*\d|\d)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|[\"“(«]\s*)$")
+
+
+def _facts_named(text: str) -> list[str]:
+    """The names (capitalised words not opening a sentence) and numbers of `text`."""
+    named = []
+    for match in _NAME.finditer(text):
+        token = match.group(0).rstrip(".,")
+        if token[0].isupper() and _SENTENCE_START.search(text[: match.start()]):
+            continue
+        named.append(token)
+    return named
+
+
+def uncited_facts(
+    explanation: str, cited: Iterable[int], facts: list[ParagraphFacts]
+) -> dict[tuple[int, ...], list[str]]:
+    """Names and numbers of an explanation found in none of the cited paragraphs but in at
+    most RARE others of the article: {those paragraphs: what was named}. A name the article
+    uses everywhere (a country, the president) is no paragraph's fact and is not listed."""
+    cited = set(cited)
+    mine = [f for f in facts if f.number in cited]
+    found: dict[tuple[int, ...], list[str]] = {}
+    for token in dict.fromkeys(_facts_named(explanation)):
+        value = parse_number(token) if token[0].isdigit() else None
+        if value is not None:
+            def holds(f: ParagraphFacts, value=value) -> bool:
+                return any(abs(value - n) < 1e-9 for n in f.numbers)
+        else:
+            parts = [w for w in words(token) if w not in STOPWORDS]
+            if not parts:
+                continue
+
+            def holds(f: ParagraphFacts, parts=parts) -> bool:
+                return all(_word_found(w, f.words)
+                           or any(c in f.words for c in METONYMS.get(w.removesuffix("s"), ()))
+                           for w in parts)
+        if any(holds(f) for f in mine):
+            continue
+        elsewhere = tuple(f.number for f in facts if f.number not in cited and holds(f))
+        if 0 < len(elsewhere) <= RARE:
+            found.setdefault(elsewhere, []).append(token)
+    return found
+
+
 def check_question(
     snapshot: Mapping[str, Any],
     paragraphs: Mapping[tuple[str, int], str],
     article_runs_by_slug: Mapping[str, ArticleRuns],
+    facts_by_slug: Mapping[str, list[ParagraphFacts]] | None = None,
 ) -> list[Problem]:
     """Problems with one question (a snapshot as stored in a revision)."""
     key = snapshot["key"]
@@ -226,6 +292,7 @@ def check_question(
                 problems.append(Problem(key, f"{field} copies {slug}'s words: {copied!r}"))
     if problems or snapshot.get("source_check_ignore"):
         return problems
+    problems += _uncited(snapshot, facts_by_slug or {})
     text = "\n".join(cited)
     where = ", ".join(snapshot["source"])
     for label, alternatives, share in answer_claims(snapshot):
@@ -239,13 +306,34 @@ def check_question(
     return problems
 
 
+def _uncited(
+    snapshot: Mapping[str, Any], facts_by_slug: Mapping[str, list[ParagraphFacts]]
+) -> list[Problem]:
+    """An explanation that relies on a paragraph it does not cite (see uncited_facts)."""
+    by_slug: dict[str, list[int]] = {}
+    for citation in snapshot["source"]:
+        slug, number = parse_citation(citation)
+        by_slug.setdefault(slug, []).append(number)
+    problems = []
+    for slug, numbers in by_slug.items():
+        if slug not in facts_by_slug:
+            continue
+        missing = uncited_facts(snapshot.get("explanation") or "", numbers, facts_by_slug[slug])
+        for where, named in missing.items():
+            places = " or ".join(f"{slug}#{n}" for n in where)
+            problems.append(Problem(snapshot["key"], "explanation names "
+                                    f"{', '.join(map(repr, named))}, from {places}, not cited"))
+    return problems
+
+
 def check_bank(
     snapshots: Iterable[Mapping[str, Any]], articles: Mapping[str, Mapping[int, str]]
 ) -> list[Problem]:
     """Check every question; `articles` maps slug -> {paragraph number: text}."""
     paragraphs = {(slug, n): text for slug, ps in articles.items() for n, text in ps.items()}
     runs = {slug: article_runs("\n".join(ps.values())) for slug, ps in articles.items()}
+    facts = {slug: paragraph_facts(ps) for slug, ps in articles.items()}
     problems: list[Problem] = []
     for snapshot in snapshots:
-        problems.extend(check_question(snapshot, paragraphs, runs))
+        problems.extend(check_question(snapshot, paragraphs, runs, facts))
     return problems

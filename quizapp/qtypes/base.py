@@ -63,6 +63,12 @@ class QuestionType:
         """Numbers (value, tolerance) the cited paragraphs must hold."""
         return []
 
+    def written_options(self, snapshot: Mapping[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
+        """("one" or "several" right options, [(option text, right)]) in the file's order,
+        for a type with options to choose from; ("", []) otherwise. What the bank review
+        (domain.bank_review) reads for a telling option order."""
+        return "", []
+
     def answered_prompt(self, snapshot: Mapping[str, Any]) -> str:
         """The prompt as a learner reads it once answered (a cloze with its gaps filled):
         what the copying check reads."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from quizapp import unit_of_work
 from quizapp.domain.articles import Article, ArticleFormatError, parse_article
+from quizapp.domain.bank_review import review_bank
 from quizapp.domain.questions import parse_citation
 from quizapp.domain.source_check import check_bank
 from quizapp.domain.source_text import match_paragraphs, slugify, split_text
@@ -207,30 +208,40 @@ class CheckSummary:
     checked: int
     passing: int
     failing: list[tuple[str, list[str]]]  # (question key, problems)
+    habits: list[str] = field(default_factory=list)  # the bank as a whole (bank_review)
 
     @property
     def percent(self) -> int:
         return 100 if not self.checked else int(100 * self.passing / self.checked)
 
 
+def _articles(bank_id: int) -> dict[str, dict[int, str]]:
+    return {a.slug: {p.number: p.text for p in a.paragraphs} for a in bank_sources(bank_id)}
+
+
 def failing_checks(bank_id: int, snapshots: list[dict]) -> list[tuple[str, list[str]]]:
     """(key, problems) of each question snapshot that fails the source check against the
     bank's own sources (domain.source_check), in the snapshots' order."""
-    articles = {a.slug: {p.number: p.text for p in a.paragraphs} for a in bank_sources(bank_id)}
     by_key: dict[str, list[str]] = {}
-    for problem in check_bank(snapshots, articles):
+    for problem in check_bank(snapshots, _articles(bank_id)):
         by_key.setdefault(problem.key, []).append(problem.message)
     return [(s["key"], by_key[s["key"]]) for s in snapshots if s["key"] in by_key]
 
 
-def check_summary(bank: Bank) -> CheckSummary:
-    """The bank's questions checked against the bank's own sources."""
+def check_summary(bank: Bank, *, habits: bool = False) -> CheckSummary:
+    """The bank's questions checked against the bank's own sources; with `habits`, also
+    the bank read as a whole (domain.bank_review: telling option order, over-asked or
+    uncited paragraphs of its sources)."""
     questions = db.session.scalars(select(Question).where(
         Question.bank_id == bank.id, Question.archived.is_(False))
         .order_by(Question.position)).all()
     snapshots = [question_snapshot(q) for q in questions]
     failing = failing_checks(bank.id, snapshots)
-    return CheckSummary(len(snapshots), len(snapshots) - len(failing), failing)
+    found: list[str] = []
+    if habits:
+        articles = _articles(bank.id)
+        found = [p.message for p in review_bank(snapshots, articles, list(articles))]
+    return CheckSummary(len(snapshots), len(snapshots) - len(failing), failing, found)
 
 
 def _paragraph_rows(article: Article) -> list[SourceParagraph]:

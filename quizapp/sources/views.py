@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from quizapp.domain.articles import ArticleFormatError
+from quizapp.domain.bank_review import MAX_PER_PARAGRAPH
 from quizapp.domain.source_text import decode_upload
 from quizapp.models.types import utcnow
 from quizapp.services import authoring, sources
@@ -80,5 +81,7 @@ def bank_source(bank_id: int, slug: str):
 @login_required
 def check(bank_id: int):
     bank = authoring.get_bank_for_edit(bank_id, current_user)
-    return render_template("sources/check.html", bank=bank, summary=sources.check_summary(bank))
+    return render_template("sources/check.html", bank=bank,
+                           summary=sources.check_summary(bank, habits=True),
+                           max_per_paragraph=MAX_PER_PARAGRAPH)
 

@@ -91,6 +91,13 @@ def test_a_new_instructor_publishes_a_bank_a_learner_studies(page: Page, server_
         "checked against its sources: 100% of questions pass")
     axe(page, "the bank, ready")
     shot("02-bank-ready")
+    page.locator(".check-badge a").click()  # the check, and the bank read as a whole
+    expect(page.get_by_role("heading", name="The bank as a whole")).to_be_visible()
+    expect(page.locator(".check-habits-none")).to_contain_text("every paragraph")
+    axe(page, "the source check")
+    shot("02b-source-check")
+    page.go_back()
+    axe(page, "the bank, again")
 
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Bank published")).to_be_visible()

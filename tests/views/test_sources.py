@@ -104,6 +104,7 @@ def test_instructor_adds_and_replaces_a_source_in_the_browser(app, client, auth,
     assert "<h2>Part</h2>" in page and "One &amp; only." in page and "x()" not in page
     check = client.get(f"{base}/check").data.decode()
     assert "0 of 1 questions pass" in check and "<code>second</code>" in check  # no "Minsk"
+    assert "no question cites web-page#1" in check  # the bank as a whole, per source
     assert "checked against its sources: 0% of questions pass" in client.get(base).data.decode()
     make_user("reader")
     auth.login("reader")

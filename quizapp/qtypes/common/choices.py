@@ -165,6 +165,10 @@ class ChoiceType(QuestionType):
     def claims(self, snapshot):
         return claims(snapshot, single=self.single)
 
+    def written_options(self, snapshot):
+        options = [(o["text"], bool(o.get("correct"))) for o in snapshot.get("options", [])]
+        return ("one" if self.single else "several"), options
+
     def gift_answers(self, data):
         return gift_answers(data["options"], single=self.single)
 
