@@ -4,6 +4,7 @@ CSV injection, stored-XSS payloads kept as plain data, and the Anki package."""
 import html
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -98,9 +99,11 @@ def test_format_modules_are_pure(path: Path):
 
 # ---------------------------------------------------------------------------- real banks
 
-def test_the_real_banks_hold_196_valid_questions():
+def test_the_real_banks_hold_every_question_of_their_files_valid():
     assert all(bank.ok for bank in BANKS.values())
-    assert sum(len(bank.questions) for bank in BANKS.values()) == 196
+    keys = sum(len(re.findall(r"^  - key: ", p.read_text(encoding="utf-8"), re.MULTILINE))
+               for p in BANK_FILES)
+    assert sum(len(bank.questions) for bank in BANKS.values()) == keys >= 190
 
 
 @pytest.mark.parametrize("name", list(BANKS))
@@ -503,7 +506,7 @@ def test_anki_guids_and_ids_are_stable_across_exports(tmp_path: Path):
     bank = BANKS["minsk-talks.yaml"]
     first, _, _ = anki_notes(FORMATS["apkg"].export(bank.header, bank.questions), tmp_path / "a")
     second, _, _ = anki_notes(FORMATS["apkg"].export(bank.header, bank.questions), tmp_path / "b")
-    assert len(first) == len(bank.questions) == 98
+    assert len(first) == len(bank.questions) >= 90
     assert [n[:2] for n in first] == [n[:2] for n in second]
-    assert len({n[0] for n in first}) == 98
+    assert len({n[0] for n in first}) == len(bank.questions)
     assert FORMATS["apkg"].unsupported(bank.questions) == []

@@ -20,6 +20,9 @@ from quizapp.services.banks import load_paths
 from tests.domain.test_formats_apkg import basic, deck, zip_bomb, zipped
 
 BANKS = Path(__file__).resolve().parents[2] / "question_bank"
+# the shipped bank's questions, counted in its file (one "- key:" line each)
+MINSK_QUESTIONS = len(re.findall(r"^  - key: ", (BANKS / "minsk-talks.yaml").read_text(
+    encoding="utf-8"), re.MULTILINE))
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def test_import_preview_then_apply(app, client, auth, bank):
     page = upload(client, bank, text.encode(), "yaml").data.decode()
     assert "1 added" in page and "1 changed" in page and "1 rejected" in page
     assert "tolerance must be 0 or more" in page
-    assert counts(app)[0] == 98  # dry run: nothing written yet
+    assert counts(app)[0] == MINSK_QUESTIONS  # dry run: nothing written yet
     token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post(f"/author/banks/{bank}/transfer/apply", data={"token": token})
     assert response.status_code == 302
@@ -178,15 +181,16 @@ def test_cli_export_and_import_round_trip(app, runner, bank, tmp_path):
                         str(yaml_out)])
     yaml_out.write_text(yaml_out.read_text().replace("slug: minsk-talks", "slug: copy"))
     result = runner.invoke(args=["bank", "import", str(yaml_out)])
-    assert result.exit_code == 0 and "98 to add" in result.output
-    assert counts(app)[0] == before[0] + 98
+    assert result.exit_code == 0 and f"{MINSK_QUESTIONS} to add" in result.output
+    assert counts(app)[0] == before[0] + MINSK_QUESTIONS
 
 
 def test_cli_imports_an_apkg(app, runner, bank, tmp_path):
     out, before = cli_round_trip(app, runner, tmp_path, "apkg")
     result = runner.invoke(args=["bank", "import", str(out), "--dry-run"])  # bank from the deck
     assert result.exit_code == 0, result.output
-    assert "minsk-contact-group-talks-on-ukraine-31-july-2014: 98 to add" in result.output
+    assert (f"minsk-contact-group-talks-on-ukraine-31-july-2014: {MINSK_QUESTIONS} to add"
+            in result.output)
     out.write_bytes(zipped({"../evil": b"x"}))
     result = runner.invoke(args=["bank", "import", str(out)])
     assert result.exit_code != 0 and "unsafe file name" in result.output
@@ -215,7 +219,7 @@ def test_anki_imports_the_apkg(client, auth, bank):
             request.options.update_notes = 1  # Anki's "update if newer" (IMPORT_ANKI...)
             col.import_anki_package(request)
             note_ids = col.find_notes("")
-            assert len(note_ids) == 98
+            assert len(note_ids) == MINSK_QUESTIONS
             note = col.get_note(note_ids[0])
             assert list(note.keys()) == ["Front", "Back", "Explanation", "Source", "Quizapp"]
             assert note["Source"].startswith("minsk-talks#")
@@ -224,7 +228,7 @@ def test_anki_imports_the_apkg(client, auth, bank):
             assert set(col.tags.all()) >= {"venue", "participants"}
             # A second import of the same export updates, never duplicates.
             col.import_anki_package(request)
-            assert len(col.find_notes("")) == 98
+            assert len(col.find_notes("")) == MINSK_QUESTIONS
         finally:
             col.close()
     assert FORMATS["apkg"].can_export
