@@ -107,6 +107,17 @@ def finish(*, commit: bool) -> None:
         callback()
 
 
+def change_done() -> None:
+    """Commit the unit of work's change here, where the request goes on only to read (the
+    next card after a review), so that SQLite's write lock and PostgreSQL's row locks are
+    not held while the answer is computed and built. What follows runs in a new deferred
+    transaction and must not write; the end of the request commits or rolls back only
+    that. A failure after this point cannot undo the change, and the error handlers say it
+    was saved (`quizapp.errors`). For a change that stands alone and whose repeat is
+    recognised (a review carries its submission id)."""
+    finish(commit=True)
+
+
 @contextmanager
 def unit() -> Iterator[None]:
     """A unit of work outside a request (a CLI command, a job, a script): committed when

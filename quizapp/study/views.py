@@ -1,6 +1,7 @@
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from quizapp import unit_of_work
 from quizapp.domain import typein
 from quizapp.domain.grading import InvalidResponse, grade
 from quizapp.domain.scheduling import answer_rating
@@ -105,6 +106,7 @@ def grade_card():
     result = study.answer_card(current_user.id, form.card_id.data, form.rating.data, now,
                                submission_id=form.submission_id.data or None,
                                duration_ms=form.duration_ms.data)
+    unit_of_work.change_done()  # the review stands alone: the next card is only read
     if _wants_json():
         return jsonify(applied=result.applied, **payload(current_user,
                                                          study.queue(current_user, now), now))

@@ -1,9 +1,11 @@
 """The flashcard pages: plain form posts, the JSON endpoints, enrolment and settings."""
 
 import re
+import sqlite3
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from quizapp.extensions import db
 from quizapp.models import Card, Review, User
@@ -349,3 +351,64 @@ def test_the_page_carries_an_undo_id_and_a_resent_undo_undoes_once(app, client, 
     assert client.post("/study/undo", json={"submission_id": "undo-json-1"}).get_json()[
         "applied"] is False
     assert client.post("/study/undo", json={"submission_id": "bad id"}).status_code == 400
+
+
+def _lock_free_while_the_next_card_is_read(app, client, bank, monkeypatch) -> list[bool]:
+    """Grade a card with the JSON endpoint; while the next card is read, another connection
+    tries to take the write lock at once (SQLite: BEGIN IMMEDIATE; PostgreSQL: the graded
+    card's row, FOR UPDATE NOWAIT). True: it could."""
+    from quizapp.study import views
+
+    enrol(client, bank)
+    page = client.get("/study/").data.decode()
+    card_id = int(re.search(r'data-card-id="(\d+)"', page).group(1))
+    seen: list[bool] = []
+    real_payload = views.payload
+
+    def payload(*args, **kwargs):
+        if db.engine.dialect.name == "sqlite":
+            other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+            except sqlite3.OperationalError:  # database is locked
+                seen.append(False)
+            else:
+                seen.append(True)
+            finally:
+                other.close()
+        else:
+            with db.engine.connect() as other:
+                try:
+                    other.exec_driver_sql(
+                        f"SELECT id FROM card WHERE id = {card_id} FOR UPDATE NOWAIT")
+                except OperationalError:  # the row is locked
+                    seen.append(False)
+                else:
+                    seen.append(True)
+                other.rollback()
+        return real_payload(*args, **kwargs)
+
+    monkeypatch.setattr(views, "payload", payload)
+    response = client.post("/study/review", json={"card_id": card_id, "rating": 3,
+                                                  "submission_id": "lock-free-1"})
+    assert response.status_code == 200 and response.json["applied"] is True
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+    return seen
+
+
+def test_the_next_card_is_read_after_the_review_committed(app, client, learner, bank,
+                                                          monkeypatch):
+    """A review holds no lock while the next card is computed and built (issue 15)."""
+    assert _lock_free_while_the_next_card_is_read(app, client, bank, monkeypatch) == [True]
+
+
+def test_negative_control_a_review_holding_its_lock_is_caught(app, client, learner, bank,
+                                                              monkeypatch):
+    """Without the early commit, the review's lock lasts until the request ends, and the
+    test above would say so."""
+    from quizapp.study import views
+
+    monkeypatch.setattr(views.unit_of_work, "change_done", lambda: None)
+    assert _lock_free_while_the_next_card_is_read(app, client, bank, monkeypatch) == [False]
