@@ -13,6 +13,8 @@
   until the transaction ends. On PostgreSQL `write()` only records the intent: services
   lock the rows they change with `SELECT ... FOR UPDATE`, and every locking query reads
   fresh rows (`populate_existing`, set below), never a stale identity-map copy.
+- `change_done()` commits a change that stands alone before the request goes on to read
+  (the next card after a grade), so no lock is held while the answer is built.
 - `bookkeeping()` commits what must survive whatever the request answers (throttle
   counters, job progress) and is not the user's change; it must come before `write()` or
   after the unit of work's change is complete.
