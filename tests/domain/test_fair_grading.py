@@ -98,6 +98,7 @@ IOM = {"answers": ["International Organisation for Migration", "IOM"], "typos": 
 HAGUE = {"answers": ["The Hague"], "typos": False, "accents": False}
 LABOUR = {"answers": ["forced labour"], "typos": False, "accents": False}
 FLIGHT = {"answers": ["MH17"], "typos": True, "accents": False}
+UNDP = {"answers": ["UNDP", "UN Development Programme"], "typos": False, "accents": False}
 LEADER = {"answers": ["Lukashenka", "Alexander Lukashenka"], "typos": True, "accents": False}
 RUSSIA = {"answers": ["Russia"], "typos": True, "accents": False}
 MINISTRY = {"answers": ["Minister of Foreign Affairs"], "typos": True, "accents": False}
@@ -108,6 +109,7 @@ MINISTRY = {"answers": ["Minister of Foreign Affairs"], "typos": True, "accents"
     (IOM, "International Organization for Migration"), (IOM, "the IOM"),
     (IOM, "International Organisation for Migraton"),
     (HAGUE, "Hague"), (HAGUE, "the hague"), (LABOUR, "forced labor"), (LABOUR, "Forced Labour"),
+    (UNDP, "UN Development Program"), (UNDP, "UN development program"),
     # a title before a name
     (LEADER, "President Lukashenka"), (LEADER, "president Alexander Lukashenka"),
     (LEADER, "Mr Lukashenka"), (LEADER, "Mr. Lukashenko"), (LEADER, "Lukashenko"),
@@ -127,6 +129,7 @@ def test_a_right_short_answer_with_an_article_or_another_spelling(data, typed):
     (RUSSIA, "Prussia"), (RUSSIA, "Bussia"), (LEADER, "Pukashenka"),
     # a title is dropped only before a name, and a title alone is no name
     (LEADER, "President"), (MINISTRY, "Foreign Affairs"), (MINISTRY, "of Foreign Affairs"),
+    (UNDP, "UN Environment Programme"), (UNDP, "UN Development Diagram"),
 ])
 def test_a_wrong_short_answer_stays_wrong(data, typed):
     assert not grade("short_answer", data, typed).correct, typed

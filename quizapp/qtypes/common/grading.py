@@ -75,8 +75,9 @@ ARTICLES = ("the", "a", "an")
 TITLES = frozenset("""mr mrs ms miss mister dr prof professor sir madam president ambassador
     minister envoy chancellor""".split())
 # British and American spellings of one word read alike ("Organisation", "Organization";
-# "labour", "labor"), on both sides of the comparison. Word endings only, on words long
-# enough that the ending is a suffix: "tour" and "four" keep their "our".
+# "labour", "labor"; "programme", "program"), on both sides of the comparison. Word
+# endings only, on words long enough that the ending is a suffix: "tour" and "four" keep
+# their "our".
 _SPELLINGS = [(re.compile(pattern), replacement) for pattern, replacement in (
     (r"(\w{3,})is(ation|ations|e|es|ed|ing|er|ers)\b", r"\1iz\2"),
     (r"(\w{2,})ys(e|es|ed|ing)\b", r"\1yz\2"),
@@ -85,6 +86,7 @@ _SPELLINGS = [(re.compile(pattern), replacement) for pattern, replacement in (
     (r"(\w{2,})(c|f)ence(s)?\b", r"\1\2ense\3"),
     (r"(\w{3,})ogue(s)?\b", r"\1og\2"),
     (r"(\w{3,})ll(ed|ing|er|ers)\b", r"\1l\2"),
+    (r"(\w{3,})gramme(s)?\b", r"\1gram\2"),
 )]
 
 
