@@ -136,7 +136,7 @@ def match_text(response: str, answers: list[str], typos: bool, accents: bool) ->
         if accents and text_key(typed, False) in plain:
             return "accents"
         for accepted in keys:
-            if _digits(accepted) != _digits(key) or accepted[0] != key[0]:
+            if _digits(accepted) != _digits(key) or accepted[:1] != key[:1]:
                 continue  # "5064" is another number, "Prussia" another name than "Russia"
             if len(accepted) >= TYPO_MIN_LENGTH and OSA.distance(
                 key, accepted, score_cutoff=1
