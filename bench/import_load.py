@@ -183,7 +183,7 @@ def run(database_url: str, secret_key: str, usernames: list[str], password: str,
     log = queue_dir / "job-worker.log"
     out["job_worker_log"] = str(log)
     with gunicorn(database_url, secret_key, 2, env=env) as server, consumer(env, log):
-        learners = _login_all(server.port, usernames, password)
+        learners = _login_all(server.port, usernames, password, study=False)  # dashboards only
         stop = threading.Event()
         samples, threads = _dashboards(learners, stop)
         time.sleep(seconds)
