@@ -222,8 +222,13 @@ def _articles(bank_id: int) -> dict[str, dict[int, str]]:
 def failing_checks(bank_id: int, snapshots: list[dict]) -> list[tuple[str, list[str]]]:
     """(key, problems) of each question snapshot that fails the source check against the
     bank's own sources (domain.source_check), in the snapshots' order."""
+    return _failing(snapshots, _articles(bank_id))
+
+
+def _failing(snapshots: list[dict], articles: dict[str, dict[int, str]]
+             ) -> list[tuple[str, list[str]]]:
     by_key: dict[str, list[str]] = {}
-    for problem in check_bank(snapshots, _articles(bank_id)):
+    for problem in check_bank(snapshots, articles):
         by_key.setdefault(problem.key, []).append(problem.message)
     return [(s["key"], by_key[s["key"]]) for s in snapshots if s["key"] in by_key]
 
@@ -236,11 +241,10 @@ def check_summary(bank: Bank, *, habits: bool = False) -> CheckSummary:
         Question.bank_id == bank.id, Question.archived.is_(False))
         .order_by(Question.position)).all()
     snapshots = [question_snapshot(q) for q in questions]
-    failing = failing_checks(bank.id, snapshots)
-    found: list[str] = []
-    if habits:
-        articles = _articles(bank.id)
-        found = [p.message for p in review_bank(snapshots, articles, list(articles))]
+    articles = _articles(bank.id)  # read once for both checks
+    failing = _failing(snapshots, articles)
+    found = ([p.message for p in review_bank(snapshots, articles, list(articles))]
+             if habits else [])
     return CheckSummary(len(snapshots), len(snapshots) - len(failing), failing, found)
 
 
